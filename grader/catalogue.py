@@ -1,0 +1,88 @@
+"""The course catalogue (``grader/catalogue.toml``): one entry per exercise module.
+
+Everything that lists exercises — the board, the scores, the hints, the forbidden calls and (later) the
+nbgrader notebooks — reads it from here, so there is one source of truth for order, points and titles.
+"""
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str                      # "ch3.softmax_regression"
+    module: str                  # "ch3/softmax_regression.py"
+    chapter: str                 # "ch3"
+    functions: tuple[str, ...]
+    points: int
+    title_en: str
+    title_zh: str
+    d2l: str                     # d2l-zh section, e.g. "3.6"
+    seed_lines: str              # "S:L165-341"
+    hints: tuple[str, ...]
+    forbid: dict = field(default_factory=dict)      # function or class name -> list of call names
+    forbid_why: dict = field(default_factory=dict)  # function or class name -> reason shown to the learner
+
+    @property
+    def test_file(self) -> str:
+        chapter, name = self.module.split("/")
+        return f"tests/{chapter}/test_{name}"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title_en: str
+    title_zh: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    chapters: tuple[Chapter, ...]
+    exercises: tuple[Exercise, ...]
+
+    def by_id(self, ex_id: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.id == ex_id:
+                return ex
+        raise KeyError(ex_id)
+
+    def by_module(self, module: str) -> Exercise | None:
+        for ex in self.exercises:
+            if ex.module == module:
+                return ex
+        return None
+
+    def find(self, text: str) -> list[Exercise]:
+        """Exercises matching "ch3", "ch3/softmax_regression", "ch3.softmax_regression" or "softmax_regression"."""
+        key = text.replace("\\", "/").removesuffix(".py").strip("/")
+        for prefix in ("exercises/", "solutions/", "tests/"):
+            key = key.removeprefix(prefix)
+        key = key.replace("/", ".").replace("test_", "")
+        return [ex for ex in self.exercises
+                if key in (ex.id, ex.chapter, ex.id.split(".", 1)[1])]
+
+
+@functools.cache
+def load(path: Path = CATALOGUE_FILE) -> Catalogue:
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    chapters = tuple(Chapter(id=c["id"], title_en=c["title_en"], title_zh=c["title_zh"])
+                     for c in data["chapter"])
+    exercises = []
+    for e in data["exercise"]:
+        chapter, name = e["module"].removesuffix(".py").split("/")
+        exercises.append(Exercise(
+            id=f"{chapter}.{name}", module=e["module"], chapter=chapter,
+            functions=tuple(e["functions"]), points=int(e["points"]),
+            title_en=e["title_en"], title_zh=e["title_zh"], d2l=str(e["d2l"]),
+            seed_lines=e["seed_lines"], hints=tuple(e["hints"]),
+            forbid=dict(e.get("forbid", {})), forbid_why=dict(e.get("forbid_why", {})),
+        ))
+    order = {c.id: i for i, c in enumerate(chapters)}
+    exercises.sort(key=lambda ex: order[ex.chapter])  # stable: file order within a chapter
+    return Catalogue(chapters=chapters, exercises=tuple(exercises))

@@ -1,0 +1,239 @@
+"""Learner-facing checks for graders.
+
+Every failed check raises :class:`KataFailure`, which carries the property in plain words, the (minimal) input,
+expected vs got and a hint; the pytest plugin prints exactly that instead of a traceback into grader code.
+
+    from grader.check import expect, expect_close, expect_raises, Hint
+
+    expect_close(got, want, prop="each row of softmax(X) sums to 1", inputs={"X": X},
+                 hints=[Hint("exp overflows ...", when=lambda got, want: got.isnan().any())])
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+
+@dataclass
+class Hint:
+    """A hint shown when ``when(got, expected)`` is true (always when ``when`` is None)."""
+    text: str
+    when: Callable[[Any, Any], bool] | None = None
+
+    def applies(self, got, expected) -> bool:
+        if self.when is None:
+            return True
+        try:
+            return bool(self.when(got, expected))
+        except Exception:
+            return False
+
+
+class KataFailure(AssertionError):
+    """A property of the exercise does not hold for the learner's code."""
+
+    def __init__(self, prop: str, *, inputs: dict | None = None, expected: Any = None, got: Any = None,
+                 detail: str | None = None, hints: list[str] | None = None, has_expected: bool = True):
+        self.prop, self.inputs, self.expected, self.got = prop, inputs or {}, expected, got
+        self.detail, self.hints, self.has_expected = detail, hints or [], has_expected
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"property: {self.prop}"]
+        for i, (name, value) in enumerate(self.inputs.items()):
+            lines.append(f"{'input:' if i == 0 else '':10}{name} = {show(value)}")
+        if self.has_expected:
+            lines.append(f"{'expected:':10}{show(self.expected)}")
+            lines.append(f"{'got:':10}{show(self.got)}")
+        if self.detail:
+            lines.append(f"{'detail:':10}{self.detail}")
+        for h in self.hints:
+            lines.append(f"{'hint:':10}{h}")
+        return "\n".join(lines)
+
+
+def show(value: Any, limit: int = 32) -> str:
+    """A short, readable repr: small tensors in full, big ones summarised; always with shape and dtype."""
+    if isinstance(value, torch.Tensor):
+        t = value.detach()
+        meta = f"shape {tuple(t.shape)}, {str(t.dtype).replace('torch.', '')}"
+        if t.device.type != "cpu":
+            meta += f", {t.device}"
+        if t.numel() <= limit:
+            with _printopts():
+                body = " ".join(repr(t.cpu()).split())
+            body = body.split(", dtype=")[0].split(", grad_fn=")[0].split(", requires_grad=")[0]
+            body = body.removeprefix("tensor(").removesuffix(")")
+            return f"{body}  ({meta})"
+        flat = t.reshape(-1).cpu()
+        head = ", ".join(_num(float(v)) if t.is_floating_point() else str(int(v)) for v in flat[:8])
+        extra = ""
+        if t.is_floating_point():
+            ff = flat.double()
+            finite = ff[ff.isfinite()]
+            nan, inf = int(ff.isnan().sum()), int(ff.isinf().sum())
+            if finite.numel():
+                extra = f"; min {_num(float(finite.min()))}, max {_num(float(finite.max()))}"
+            if nan or inf:
+                extra += f"; {nan} NaN, {inf} inf"
+        return f"[{head}, …]  ({meta}{extra})"
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, (list, tuple)) and value and any(isinstance(v, torch.Tensor) for v in value):
+        inner = ", ".join(show(v) for v in value)
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, dict) and any(isinstance(v, torch.Tensor) for v in value.values()):
+        return "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
+    text = repr(value)
+    return text if len(text) <= 400 else text[:400] + " …"
+
+
+def _num(x: float) -> str:
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    return f"{x:.6g}"
+
+
+@contextlib.contextmanager
+def _printopts():
+    old = torch._tensor_str.PRINT_OPTS
+    saved = dict(precision=old.precision, threshold=old.threshold, edgeitems=old.edgeitems,
+                 linewidth=old.linewidth, sci_mode=old.sci_mode)
+    torch.set_printoptions(precision=6, threshold=1000, linewidth=10_000)
+    try:
+        yield
+    finally:
+        torch.set_printoptions(**saved)
+
+
+def _hints(hints, got, expected) -> list[str]:
+    out = []
+    for h in hints or ():
+        h = Hint(h) if isinstance(h, str) else h
+        if h.applies(got, expected):
+            out.append(h.text)
+    return out
+
+
+def fail(prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(), has_expected=True):
+    raise KataFailure(prop, inputs=inputs, expected=expected, got=got, detail=detail,
+                      hints=_hints(hints, got, expected), has_expected=has_expected)
+
+
+def expect(cond: bool, prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(),
+           has_expected: bool | None = None):
+    """Fail with ``prop`` unless ``cond``."""
+    if not cond:
+        if has_expected is None:
+            has_expected = expected is not None or got is not None
+        fail(prop, inputs=inputs, expected=expected, got=got, detail=detail, hints=hints, has_expected=has_expected)
+
+
+def scale_atol(*tensors, rel: float = 1e-6) -> float:
+    """An absolute tolerance that scales with the inputs' magnitude: rel · (1 + max |input|)."""
+    m = 0.0
+    for t in tensors:
+        if isinstance(t, torch.Tensor) and t.numel():
+            m = max(m, float(t.detach().abs().max()))
+        elif isinstance(t, (int, float)):
+            m = max(m, abs(float(t)))
+    return rel * (1.0 + m)
+
+
+def expect_tensor(got, prop: str, *, inputs=None, shape=None, dtype=None, hints=()):
+    """``got`` is a tensor (of ``shape`` / ``dtype`` when given)."""
+    if not isinstance(got, torch.Tensor):
+        fail(prop, inputs=inputs, expected=f"a torch.Tensor{'' if shape is None else f' of shape {tuple(shape)}'}",
+             got=f"{type(got).__name__}: {show(got)}", hints=hints)
+    if type(got) is not torch.Tensor and not isinstance(got, torch.nn.Parameter):
+        fail(prop, inputs=inputs, expected="a plain torch.Tensor", got=f"an instance of {type(got).__name__}")
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        fail(prop, inputs=inputs, expected=f"shape {tuple(shape)}", got=f"shape {tuple(got.shape)}", hints=hints,
+             detail="the values cannot be compared until the shape is right")
+    if dtype is not None and got.dtype != dtype:
+        fail(prop, inputs=inputs, expected=f"dtype {dtype}", got=f"dtype {got.dtype}", hints=hints)
+
+
+def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = None, rtol: float = 1e-5,
+                 hints=(), dtype=None, equal_nan: bool = False, check_dtype: bool = False):
+    """``got`` ≈ ``expected`` elementwise: |got − expected| ≤ atol + rtol·|expected|.
+
+    ``expected`` may be a tensor or a number. The default ``atol`` scales with ``expected``'s magnitude.
+    NaN/inf in ``got`` where ``expected`` is finite get their own message (and the hints).
+    """
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        if isinstance(got, torch.Tensor):
+            if got.numel() != 1:
+                fail(prop, inputs=inputs, expected=f"a single number ≈ {_num(float(expected))}",
+                     got=got, hints=hints)
+            g = float(got.detach())
+        elif isinstance(got, (int, float)) and not isinstance(got, bool):
+            g = float(got)
+        else:
+            fail(prop, inputs=inputs, expected=expected, got=f"{type(got).__name__}: {show(got)}", hints=hints)
+        e = float(expected)
+        tol = (atol if atol is not None else scale_atol(e)) + rtol * abs(e)
+        if not (abs(g - e) <= tol or (equal_nan and math.isnan(g) and math.isnan(e))):
+            fail(prop, inputs=inputs, expected=e, got=g, hints=hints,
+                 detail=f"|got − expected| = {_num(abs(g - e))} > tolerance {_num(tol)}")
+        return
+    expected = torch.as_tensor(expected)
+    expect_tensor(got, prop, inputs=inputs, shape=expected.shape, dtype=dtype if check_dtype else None,
+                  hints=hints)
+    g = got.detach().to("cpu", torch.float64)
+    e = expected.detach().to("cpu", torch.float64)
+    tol = (atol if atol is not None else scale_atol(e)) + rtol * e.abs()
+    bad_nonfinite = (~g.isfinite()) & e.isfinite()
+    if bad_nonfinite.any():
+        idx = tuple(int(i) for i in bad_nonfinite.nonzero()[0])
+        fail(prop, inputs=inputs, expected=expected, got=got, hints=hints,
+             detail=f"got {g[idx].item()} at index {list(idx)} where {_num(e[idx].item())} was expected "
+                    f"({int(bad_nonfinite.sum())} non-finite value(s))")
+    same = (g - e).abs() <= tol
+    same |= (g == e)  # equal infinities
+    if equal_nan:
+        same |= g.isnan() & e.isnan()
+    if not bool(same.all()):
+        diff = (g - e).abs().nan_to_num(nan=float("inf"))
+        diff = torch.where(same, torch.zeros_like(diff), diff)
+        flat = int(diff.reshape(-1).argmax()) if diff.numel() else 0
+        idx = list(torch.unravel_index(torch.tensor(flat), diff.shape)) if diff.dim() else []
+        idx = [int(i) for i in idx]
+        at = f" at index {idx}" if idx else ""
+        fail(prop, inputs=inputs, expected=expected, got=got, hints=hints,
+             detail=f"{int((~same).sum())} of {same.numel()} value(s) differ; largest |got − expected| = "
+                    f"{_num(float(diff.reshape(-1)[flat]))}{at} (tolerance there {_num(float(tol.broadcast_to(e.shape).reshape(-1)[flat]) if e.numel() else 0.0)})")
+
+
+def expect_equal(got, expected, prop: str, *, inputs=None, hints=()):
+    """Exact equality (tensors: same shape and values; other values: ==)."""
+    if isinstance(expected, torch.Tensor):
+        expect_tensor(got, prop, inputs=inputs, shape=expected.shape, hints=hints)
+        if not torch.equal(got.detach().cpu(), expected.detach().cpu().to(got.dtype)):
+            fail(prop, inputs=inputs, expected=expected, got=got, hints=hints)
+    elif not (type(got) in (type(expected), int, float) and got == expected):
+        fail(prop, inputs=inputs, expected=expected, got=got, hints=hints)
+
+
+@contextlib.contextmanager
+def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None, hints=()):
+    """The block must raise ``exc_type`` (and its message contain every string in ``match``)."""
+    try:
+        yield
+    except exc_type as e:
+        text = str(e)
+        for needle in ([match] if isinstance(match, str) else (match or [])):
+            if needle not in text:
+                fail(prop, inputs=inputs, expected=f"{exc_type.__name__} whose message mentions {needle!r}",
+                     got=f"{type(e).__name__}: {text}", hints=hints)
+        return
+    except NotImplementedError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a wrong exception type is a learner mistake to report
+        fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised",
+             got=f"{type(e).__name__}: {e}", hints=hints)
+    fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised", got="no exception", hints=hints)

@@ -1,0 +1,241 @@
+"""``katas`` — the learner's daily tool (also ``python katas.py …`` from the repository root).
+
+    katas board [TREE]           progress board: chapters, exercises, status, points, what to do next
+    katas check [TARGET] [-- …]  grade exercises (all, a chapter "ch3" or a module "ch3/softmax_regression")
+    katas hint ID [--all]        reveal the next hint for an exercise (ids as on the board)
+    katas stubs [--force]        (re)generate exercises/ from solutions/; edited files are kept (or backed up)
+    katas stubs --check          fail if exercises/ drifted from solutions/
+    katas selfcheck [TARGET]     prove the graders can fail (solution passes, stub and buggy variants rejected)
+    katas test                   the project's whole test suite (what CI runs)
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from grader import ROOT, catalogue, stubgen
+
+STATE_DIR = ROOT / ".katas"
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, n: int) -> str:
+    return s + " " * max(0, n - _width(s))
+
+
+def _colour(text: str, code: str) -> str:
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return text
+    return f"\033[{code}m{text}\033[0m"
+
+
+# ------------------------------------------------------------------------------------------------ grading
+def run_graders(tree: Path, modules: list[str], extra: list[str] | None = None) -> list[dict]:
+    """Run the graders for ``modules`` against ``tree`` in this process; return the per-test records."""
+    if not modules:
+        return []
+    import pytest
+    from grader import plugin
+    targets = [str(tree / m) for m in modules]
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        plugin.RESULTS.clear()
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main([*targets, "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
+                         f"--katas-tree={tree}", f"--katas-report={report}", *(extra or [])])
+        if not report.exists():
+            raise RuntimeError("the graders did not run:\n" + sink.getvalue()[-3000:])
+        return json.loads(report.read_text(encoding="utf-8"))
+
+
+def grade_tree(tree: Path) -> tuple[list, float]:
+    """Score every catalogue exercise in ``tree``; untouched stubs are not run (they score 0, "not started")."""
+    from grader import scoring
+    t0 = time.perf_counter()
+    cat = catalogue.load()
+    untouched, to_run = set(), []
+    for ex in cat.exercises:
+        if tree.resolve() == (ROOT / "exercises").resolve() and stubgen.is_untouched(ex.module):
+            untouched.add(ex.module)
+        elif (tree / ex.module).exists():
+            to_run.append(ex.module)
+        else:
+            untouched.add(ex.module)
+    records = run_graders(tree, to_run)
+    return scoring.score(records, untouched=untouched), time.perf_counter() - t0
+
+
+def cmd_board(args) -> int:
+    from grader import scoring
+    tree = Path(args.tree).resolve() if args.tree else ROOT / "exercises"
+    scores, elapsed = grade_tree(tree)
+    by_id = {s.id: s for s in scores}
+    cat = catalogue.load()
+    total = sum(s.earned for s in scores)
+    maxp = sum(s.points for s in scores)
+    npassed = sum(s.status == "passed" for s in scores)
+    try:
+        shown_tree = tree.relative_to(ROOT).as_posix()
+    except ValueError:
+        shown_tree = str(tree)
+    print(f"d2l-katas · 动手学深度学习 练习   {shown_tree}/   {total:.2f} / {maxp:g} points   "
+          f"{npassed} of {len(scores)} exercises passed")
+    for ch in cat.chapters:
+        exs = [by_id[e.id] for e in cat.exercises if e.chapter == ch.id and e.id in by_id]
+        if not exs:
+            continue
+        ch_total, ch_max = sum(s.earned for s in exs), sum(s.points for s in exs)
+        print()
+        print(_pad(f"{ch.id}  {ch.title_zh} {ch.title_en}", 66) + f"{ch_total:6.2f} / {ch_max:g}")
+        for s in exs:
+            ex = cat.by_id(s.id)
+            mark, colour = {"passed": ("✔", "32"), "failing": ("✘", "31"), "not started": ("·", "2")}[s.status]
+            tests = f"{s.passed_tests}/{len(s.tests)} tests" if s.tests else ""
+            line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 24)}{_pad(s.status, 12)}"
+                    f"{s.earned:6.2f} / {s.points:<4g} {tests}")
+            print(_colour(line, colour))
+    todo = [s for s in scores if s.status != "passed"]
+    print()
+    if todo:
+        nxt = todo[0]
+        ex = cat.by_id(nxt.id)
+        print(f"next: {nxt.id} — {ex.title_en} (d2l-zh §{ex.d2l})")
+        print(f"      edit {shown_tree}/{ex.module}, then run: pytest {shown_tree}/{ex.module}")
+        print(f"      stuck? katas hint {nxt.id}")
+    else:
+        print("every exercise passes — 恭喜!")
+    out = Path(args.results) if args.results else STATE_DIR / "results.json"
+    scoring.write_results(out, scores, elapsed)
+    try:
+        out_shown = out.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        out_shown = str(out)
+    print(f"results: {out_shown} (Gradescope results.json)   graded in {elapsed:.1f}s")
+    return 0
+
+
+def cmd_check(args) -> int:
+    import pytest
+    targets = []
+    for t in args.targets or ["exercises"]:
+        p = Path(t)
+        if not p.exists() and not (ROOT / p).exists():
+            found = catalogue.load().find(t)
+            if not found:
+                print(f"no exercise or chapter called {t!r} (see `katas board`)")
+                return 2
+            paths = sorted({f"exercises/{e.chapter}" if t.strip("/") == e.chapter else f"exercises/{e.module}"
+                            for e in found})
+            targets.extend(str(ROOT / x) for x in paths)
+        else:
+            targets.append(t)
+    return int(pytest.main([*targets, *args.pytest_args]))
+
+
+def cmd_hint(args) -> int:
+    cat = catalogue.load()
+    found = cat.find(args.id)
+    if len(found) != 1:
+        print(f"unknown exercise {args.id!r}; ids: " + ", ".join(e.id for e in cat.exercises))
+        return 2
+    ex = found[0]
+    state_file = STATE_DIR / "hints.json"
+    state = json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
+    shown = len(ex.hints) if args.all else min(state.get(ex.id, 0) + 1, len(ex.hints))
+    if not args.all:
+        state[ex.id] = shown
+        STATE_DIR.mkdir(exist_ok=True)
+        state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    print(f"{ex.id} — {ex.title_en} · {ex.title_zh} (d2l-zh §{ex.d2l}, notes {ex.seed_lines})")
+    for i, h in enumerate(ex.hints[:shown], 1):
+        print(f"  hint {i}/{len(ex.hints)}: {h}")
+    if shown < len(ex.hints):
+        print(f"  (run `katas hint {ex.id}` again for the next hint)")
+    return 0
+
+
+def cmd_stubs(args) -> int:
+    if args.check:
+        problems = stubgen.drift(strict=args.strict)
+        for p in problems:
+            print("drift:", p)
+        print("exercises/ is in sync with solutions/" if not problems else f"{len(problems)} problem(s)")
+        return 1 if problems else 0
+    actions = stubgen.regenerate(force=args.force, only=[m.replace("\\", "/") for m in args.modules] or None)
+    counts: dict[str, int] = {}
+    for a in actions.values():
+        counts[a] = counts.get(a, 0) + 1
+    print("stubs: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
+    return 0
+
+
+def _pytest_cmd() -> list[str]:
+    return [sys.executable, "-m", "pytest"]
+
+
+def _xdist_args() -> list[str]:
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        return []
+    n = min(os.cpu_count() or 1, 4)
+    return ["-n", str(n)] if n > 1 else []
+
+
+def cmd_selfcheck(args) -> int:
+    targets = [str(ROOT / "solutions" / t) for t in args.targets] or [str(ROOT / "solutions")]
+    return subprocess.call([*_pytest_cmd(), *targets, "--katas-selfcheck", "-q", *_xdist_args()], cwd=ROOT)
+
+
+def cmd_test(args) -> int:
+    """The whole test suite: engine tests, drift check, every grader on solutions, stubs and buggy variants."""
+    cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), *args.pytest_args]
+    print("+", " ".join(cmd[1:]), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="katas", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd")
+    p = sub.add_parser("board", help="show the progress board and write results.json")
+    p.add_argument("tree", nargs="?", help="directory shaped like exercises/ (default: exercises/)")
+    p.add_argument("--results", help="where to write Gradescope results.json (default .katas/results.json)")
+    p.set_defaults(fn=cmd_board)
+    p = sub.add_parser("check", help="grade exercises with full feedback")
+    p.add_argument("targets", nargs="*")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p.set_defaults(fn=cmd_check)
+    p = sub.add_parser("hint", help="reveal the next hint of an exercise")
+    p.add_argument("id")
+    p.add_argument("--all", action="store_true", help="show every hint")
+    p.set_defaults(fn=cmd_hint)
+    p = sub.add_parser("stubs", help="regenerate exercises/ from solutions/")
+    p.add_argument("modules", nargs="*", help="only these modules, e.g. ch3/softmax_regression.py")
+    p.add_argument("--force", action="store_true", help="also overwrite edited exercises (a backup is kept)")
+    p.add_argument("--check", action="store_true", help="only check for drift")
+    p.add_argument("--strict", action="store_true", help="with --check: exercise files must equal the stubs")
+    p.set_defaults(fn=cmd_stubs)
+    p = sub.add_parser("selfcheck", help="prove the graders can fail")
+    p.add_argument("targets", nargs="*", help="e.g. ch3 or ch3/softmax_regression.py")
+    p.set_defaults(fn=cmd_selfcheck)
+    p = sub.add_parser("test", help="the project's whole test suite")
+    p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    p.set_defaults(fn=cmd_test)
+    args = parser.parse_args(argv)
+    if not getattr(args, "fn", None):
+        parser.print_help()
+        return 0
+    return args.fn(args)

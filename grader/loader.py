@@ -1,0 +1,101 @@
+"""Loading the code under test: a learner's exercise module, a reference solution, a fresh stub or a mutant.
+
+A *tree* is ``"exercises"``, ``"solutions"`` or any directory shaped like them. A *variant* is ``"source"`` (the file
+as it is in the tree), ``"stub"`` (generated from the solution), ``"mutant:<name>"`` (the solution with the functions of a recorded
+buggy variant in ``tests/variants/chN/<module>.py`` replacing the reference ones) or ``"alt:<name>"`` (likewise
+with a recorded *correct* implementation written differently, which every grader must accept).
+Only the tree that is asked for is read: grading ``exercises`` never imports ``solutions``.
+"""
+from __future__ import annotations
+
+import importlib
+import linecache
+import textwrap
+import sys
+import types
+from pathlib import Path
+
+from grader import ROOT
+
+# Files whose code is learner code (real paths, or pseudo-paths of generated variants). The forbidden-call guard
+# and the feedback formatter use it to tell learner frames from grader frames.
+LEARNER_FILES: set[str] = set()
+
+_CACHE: dict[tuple[str, str, str], types.ModuleType] = {}
+
+
+def tree_path(tree: str | Path) -> Path:
+    p = Path(tree)
+    if not p.is_absolute():
+        p = ROOT / p
+    return p.resolve()
+
+
+def _variants_file(module: str):
+    chapter, name = module.removesuffix(".py").split("/")
+    try:
+        return importlib.import_module(f"tests.variants.{chapter}.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def mutants_of(module: str, kind: str = "MUTANTS") -> dict[str, dict]:
+    """Recorded buggy variants of a module: {name: {"source": str, "feedback": str | None, "why": str}}.
+
+    With kind="ALTERNATIVES": the recorded correct implementations written differently."""
+    mod = _variants_file(module)
+    out = {}
+    for key, spec in (getattr(mod, kind, None) or {}).items():
+        spec = {"source": spec} if isinstance(spec, str) else dict(spec)
+        spec["source"] = textwrap.dedent(spec["source"]).strip("\n") + "\n"
+        spec.setdefault("feedback", None)
+        spec.setdefault("why", "")
+        out[key] = spec
+    return out
+
+
+def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
+    mod = types.ModuleType(name)
+    mod.__file__ = filename
+    sys.modules[name] = mod
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    LEARNER_FILES.add(filename)
+    try:
+        exec(compile(source, filename, "exec"), mod.__dict__)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
+def load(module: str, tree: str | Path = "exercises", variant: str = "source") -> types.ModuleType:
+    """Import ``<tree>/<module>`` (e.g. module="ch3/softmax_regression.py") as the given variant; cached."""
+    base = tree_path(tree)
+    key = (str(base), module, variant)
+    if key in _CACHE:
+        return _CACHE[key]
+    stem = module.removesuffix(".py").replace("/", ".")
+    tag = base.name if variant == "source" else variant.replace(":", "_")
+    name = f"_kata.{tag}.{stem}"
+    if variant == "source":
+        path = base / module
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist (run `katas stubs` to create the exercise files)")
+        filename = str(path)
+        source = path.read_text(encoding="utf-8")
+    else:
+        from grader.stubgen import generate_stub
+        solution = (base / module).read_text(encoding="utf-8")
+        if variant == "stub":
+            source = generate_stub(solution, module)
+        elif variant.startswith(("mutant:", "alt:")):
+            kind, mname = variant.split(":", 1)
+            spec = mutants_of(module, "MUTANTS" if kind == "mutant" else "ALTERNATIVES")[mname]
+            source = solution.rstrip("\n") + f"\n\n\n# ---- recorded variant {variant} ----\n" + spec["source"]
+        else:
+            raise ValueError(f"unknown variant {variant!r}")
+        filename = str(base / f"<{variant}>" / module)
+    mod = _exec_module(name, source, filename)
+    _CACHE[key] = mod
+    return mod

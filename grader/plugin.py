@@ -1,0 +1,431 @@
+"""The pytest plugin: binds graders to a tree, guards forbidden calls, writes learner feedback and scores.
+
+* ``pytest exercises/ch3`` is rewritten to ``pytest tests/ch3`` with the tree set to ``exercises`` (likewise
+  ``solutions/...`` or any directory shaped like ``exercises/``). ``pytest tests/...`` grades ``solutions``.
+* Tests reach learner code through one seam, the module-scoped ``kata`` fixture, which returns a proxy of the
+  module under test (chosen from the test file's mirror path).
+* ``--katas-selfcheck`` runs every grader against the solution, the fresh stub, every recorded correct alternative
+  and every recorded buggy variant (``tests/variants/``): tests must pass on the solution and the alternatives,
+  fail on the stub, and every buggy variant must be rejected by at least one test (with the recorded feedback).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+import pytest
+
+from grader import ROOT, loader
+
+RESULTS: list[dict] = []           # one record per graded test (controller side)
+_SELFCHECK_SEEN: dict[tuple[str, str], list[str]] = {}   # (module, variant) -> feedback of failing tests
+_SELFCHECK_RAN: set[tuple[str, str]] = set()
+
+
+# ------------------------------------------------------------------------------------------------ options
+def pytest_addoption(parser):
+    g = parser.getgroup("katas", "d2l-katas grading")
+    g.addoption("--katas-tree", default=None,
+                help="tree under test: exercises, solutions or a directory shaped like them (default: from the "
+                     "path arguments; solutions when grading tests/ directly)")
+    g.addoption("--katas-variant", default="source",
+                help="source (default), stub, mutant:NAME or alt:NAME (built from solutions/ and "
+                     "tests/variants/, e.g. to read the feedback a buggy variant gets)")
+    g.addoption("--katas-selfcheck", action="store_true",
+                help="prove the graders can fail: solution passes, stub fails every test, every mutant is caught")
+    g.addoption("--katas-report", default=None, help="write per-test results as JSON to this path")
+    g.addoption("--katas-traceback", action="store_true", help="show full tracebacks (also implied by -v)")
+
+
+def _rewrite_arg(arg: str) -> tuple[list[str], Path | None]:
+    """Map a path argument in a tree to the mirror graders in tests/. Returns (new args, tree or None)."""
+    path_part, sep, rest = arg.partition("::")
+    p = Path(path_part)
+    if not (p.exists() or (ROOT / p).exists()):
+        return [arg], None
+    p = (p if p.is_absolute() else Path.cwd() / p).resolve()
+    tests = ROOT / "tests"
+    if p == ROOT or p.is_relative_to(tests) or p.is_relative_to(ROOT / "grader"):
+        return [arg], None
+    parts = p.parts
+    idx = next((i for i in range(len(parts) - 1, -1, -1) if re.fullmatch(r"ch\d+", parts[i])), None)
+    if idx is None:  # the tree itself
+        chapters = sorted(d.name for d in p.glob("ch*") if d.is_dir() and re.fullmatch(r"ch\d+", d.name))
+        if not chapters:
+            return [arg], None
+        return [str(tests / c) for c in chapters if (tests / c).is_dir()], p
+    tree = Path(*parts[:idx])
+    chapter = parts[idx]
+    if idx == len(parts) - 1:
+        return [str(tests / chapter)], tree
+    name = parts[idx + 1]
+    target = tests / chapter / f"test_{name}"
+    return [str(target) + (sep + rest if sep else "")], tree
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    if not config.args:
+        return None
+    new_args, trees = [], set()
+    for arg in config.args:
+        mapped, tree = _rewrite_arg(arg)
+        new_args.extend(mapped)
+        if tree is not None:
+            trees.add(tree)
+    if len(trees) > 1:
+        raise pytest.UsageError("grade one tree at a time: " + ", ".join(map(str, sorted(trees))))
+    if trees:
+        config.args[:] = new_args
+        if config.option.katas_tree is None:
+            config.option.katas_tree = str(trees.pop())
+    return None
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "weight(n): this test's share of the exercise's points (default 1)")
+    from hypothesis import HealthCheck, Phase, settings
+    common = dict(derandomize=True, database=None, deadline=None, print_blob=False, report_multiple_bugs=False,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
+                                         HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    settings.register_profile("katas", max_examples=40, **common)
+    settings.register_profile("katas-selfcheck", max_examples=40,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate], **common)
+    settings.load_profile("katas-selfcheck" if config.option.katas_selfcheck else "katas")
+    if config.option.katas_tree is None:
+        config.option.katas_tree = "solutions"
+    if config.option.katas_selfcheck or config.option.katas_variant != "source":
+        if loader.tree_path(config.option.katas_tree) != (ROOT / "solutions").resolve():
+            raise pytest.UsageError("--katas-selfcheck and --katas-variant work on solutions/ only")
+    import torch
+    torch.set_num_threads(1)
+    config._katas_t0 = time.perf_counter()
+
+
+# ------------------------------------------------------------------------------------------------ the seam
+class KataModule:
+    """What a grader sees of the learner's module: attributes are looked up live; functions are wrapped so that
+    an exception they raise remembers which call raised it; a function with a forbidden call fails on access."""
+
+    def __init__(self, module: types.ModuleType, relpath: str, variant: str, violations: dict[str, list[str]]):
+        object.__setattr__(self, "_mod", module)
+        object.__setattr__(self, "_relpath", relpath)
+        object.__setattr__(self, "_variant", variant)
+        object.__setattr__(self, "_violations", violations)
+
+    def __getattr__(self, name):
+        from grader.forbid import ForbiddenCall
+        mod = object.__getattribute__(self, "_mod")
+        if name in self._violations:
+            raise ForbiddenCall("\n".join(self._violations[name]))
+        try:
+            obj = getattr(mod, name)
+        except AttributeError:
+            from grader import catalogue
+            ex = catalogue.load().by_module(self._relpath)
+            if ex is None or name not in ex.functions:
+                raise
+            from grader.check import fail
+            fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
+                 got="no such name (was it renamed or deleted?)")
+        if isinstance(obj, types.FunctionType):
+            return _tag_calls(obj)
+        return obj
+
+    def __repr__(self):
+        return f"<kata {self._relpath} ({self._variant})>"
+
+
+class NotStarted(BaseException):
+    """An untouched stub function was called. A BaseException, so that hypothesis stops at once instead of
+    shrinking an input that cannot matter."""
+
+
+def _tag_calls(fn):
+    from grader.stubgen import STUB_MARK
+
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError as e:
+            if STUB_MARK in str(e):
+                raise NotStarted(str(e)) from None
+            raise
+        except BaseException as e:
+            if getattr(e, "_kata_call", None) is None:
+                try:
+                    e._kata_call = fn.__name__
+                except Exception:
+                    pass
+            raise
+    call.__name__, call.__qualname__, call.__doc__, call.__wrapped__ = fn.__name__, fn.__qualname__, fn.__doc__, fn
+    return call
+
+
+def _module_of_test(path) -> str:
+    p = Path(str(path)).resolve()
+    rel = p.relative_to((ROOT / "tests").resolve())
+    chapter, fname = rel.parts[0], rel.parts[-1]
+    return f"{chapter}/{fname.removeprefix('test_')}"
+
+
+def _variants(config, module: str) -> list[str]:
+    if config.option.katas_selfcheck:
+        return (["solution", "stub"] + [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
+                + [f"mutant:{m}" for m in loader.mutants_of(module)])
+    return [config.option.katas_variant]
+
+
+def pytest_generate_tests(metafunc):
+    if "kata" in metafunc.fixturenames and metafunc.config.option.katas_selfcheck:
+        module = _module_of_test(metafunc.definition.path)
+        variants = _variants(metafunc.config, module)
+        metafunc.parametrize("kata", variants, indirect=True, scope="module", ids=variants)
+
+
+@pytest.fixture(scope="module")
+def kata(request):
+    """The module under test, e.g. ``kata.softmax(X)``. The only way graders reach learner code."""
+    module = _module_of_test(request.path)
+    variant = getattr(request, "param", request.config.option.katas_variant)
+    if variant == "solution":
+        variant = "source"
+    tree = request.config.option.katas_tree
+    mod = loader.load(module, tree, variant)
+    from grader import forbid
+    violations = {}
+    rules = forbid.rules_for(module)
+    if rules is not None:
+        src = "".join(__import__("linecache").getlines(mod.__file__))
+        violations = forbid.scan(src, mod.__file__, rules)
+    return KataModule(mod, module, variant, violations)
+
+
+# ------------------------------------------------------------------------------------------------ running
+def pytest_runtest_setup(item):
+    import torch
+    torch.manual_seed(0)
+    random.seed(0)
+    try:
+        import numpy
+        numpy.random.seed(0)
+    except ImportError:
+        pass
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    proxy = getattr(item, "funcargs", {}).get("kata")
+    if isinstance(proxy, KataModule):
+        from grader import forbid
+        rules = forbid.rules_for(proxy._relpath)
+        if rules is not None:
+            with forbid.Guard(rules):
+                yield
+            return
+    yield
+
+
+# ------------------------------------------------------------------------------------------------ feedback
+def _test_title(item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return " ".join(doc.strip().splitlines()[0].split())
+    name = getattr(item, "originalname", item.name)
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def _learner_frames(tb) -> list[str]:
+    out = []
+    for fs in traceback.extract_tb(tb):
+        if fs.filename in loader.LEARNER_FILES:
+            shown = fs.filename
+            try:
+                shown = Path(fs.filename).resolve().relative_to(ROOT).as_posix()
+            except ValueError:
+                pass
+            out.append(f"  {shown}, line {fs.lineno}, in {fs.name}\n      {fs.line or ''}".rstrip())
+    return out
+
+
+def _falsifying(exc) -> str | None:
+    for note in getattr(exc, "__notes__", []) or []:
+        if note.startswith("Falsifying example"):
+            body = re.sub(r"\n\s*kata=[^\n]*", "", note)
+            return body
+    return None
+
+
+def format_failure(excinfo, item) -> tuple[str, bool]:
+    """(feedback text, is_stub) for a failed grader."""
+    from grader.check import KataFailure
+    from grader.forbid import ForbiddenCall
+    from grader.stubgen import STUB_MARK
+    exc = excinfo.value
+    title = _test_title(item)
+    lines = [title]
+    is_stub = False
+    if isinstance(exc, KataFailure):
+        lines.append(exc.render())
+    elif isinstance(exc, ForbiddenCall):
+        lines.append("forbidden call: " + str(exc))
+    elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
+        is_stub = True
+        what = str(exc).split(STUB_MARK, 1)[1].split(":")[0].strip()
+        lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
+                     f"({what}). Replace the raise with your implementation.")
+    else:
+        frames = _learner_frames(excinfo.tb)
+        call = getattr(exc, "_kata_call", None)
+        if frames or call:
+            who = f"your `{call}`" if call else "your code"
+            lines.append(f"{who} raised {type(exc).__name__}: {exc}")
+            if frames:
+                lines.append("where (your code):")
+                lines.extend(frames)
+        else:
+            lines.append(f"the grader raised {type(exc).__name__}: {exc}")
+            lines.append("  (this happened in grader code, usually because a value your code returned has an "
+                         "unexpected type or shape; run with -v for the full traceback)")
+    fals = _falsifying(exc)
+    if fals and not (isinstance(exc, KataFailure) and exc.inputs):
+        lines.append(fals)
+    return "\n".join(lines), is_stub
+
+
+def _exercise_of(item) -> str | None:
+    try:
+        return _module_of_test(item.path)
+    except ValueError:
+        return None
+
+
+def _weight(item) -> float:
+    m = item.get_closest_marker("weight")
+    return float(m.args[0]) if m else 1.0
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    module = _exercise_of(item)
+    if module is None:
+        return
+    config = item.config
+    verbose = config.option.verbose > 0 or config.option.katas_traceback
+    feedback, is_stub = "", False
+    if report.failed and call.excinfo is not None:
+        feedback, is_stub = format_failure(call.excinfo, item)
+        if not verbose:
+            hint = ""
+            from grader import catalogue
+            ex = catalogue.load().by_module(module)
+            if ex is not None and ex.hints and not is_stub:
+                hint = (f"\nstuck? `katas hint {ex.id}` reveals a hint ({len(ex.hints)} available); "
+                        f"-v shows the full traceback")
+            report.longrepr = feedback + hint
+    proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
+    variant = proxy._variant if isinstance(proxy, KataModule) else config.option.katas_variant
+    if report.when == "setup" and report.failed and hasattr(item, "callspec"):
+        variant = item.callspec.params.get("kata", variant)
+    if variant == "solution":
+        variant = "source"
+    if config.option.katas_selfcheck and report.when in ("setup", "call"):
+        _selfcheck_report(item, report, module, variant, feedback, call)
+    if report.when == "call" or (report.when == "setup" and report.failed):
+        report.user_properties.append(("katas", {
+            "module": module, "variant": variant, "title": _test_title(item), "weight": _weight(item),
+            "passed": report.passed, "not_started": is_stub, "feedback": feedback if report.failed else "",
+            "test": item.nodeid,
+        }))
+
+
+def _selfcheck_report(item, report, module, variant, feedback, call):
+    if variant == "source":
+        return
+    if variant.startswith("alt:"):  # a correct answer written differently: judged like the solution
+        if report.failed and report.longrepr is not None:
+            report.longrepr = f"[selfcheck] grader rejects the correct alternative {variant}:\n{report.longrepr}"
+        return
+    if report.when == "setup" and report.passed:
+        return
+    failed = report.failed
+    if variant == "stub":
+        if failed:
+            report.outcome, report.longrepr = "passed", None
+        else:
+            report.outcome = "failed"
+            report.longrepr = f"[selfcheck] this grader passes on the untouched stub of {module}: it cannot fail"
+    else:  # mutant: recorded in user_properties, judged at the end of the session
+        report.outcome, report.longrepr = "passed", None
+    report.user_properties.append(("katas_selfcheck", {"module": module, "variant": variant,
+                                                       "rejected": failed, "feedback": feedback}))
+
+
+# ------------------------------------------------------------------------------------------------ results
+def pytest_runtest_logreport(report):
+    for key, value in report.user_properties:
+        if key == "katas":
+            RESULTS.append(value)
+        elif key == "katas_selfcheck" and value["variant"].startswith("mutant:"):
+            k = (value["module"], value["variant"])
+            _SELFCHECK_RAN.add(k)
+            if value["rejected"]:
+                _SELFCHECK_SEEN.setdefault(k, []).append(value["feedback"])
+
+
+def _selfcheck_problems() -> list[str]:
+    problems = []
+    for module, variant in sorted(_SELFCHECK_RAN):
+        name = variant.split(":", 1)[1]
+        caught = _SELFCHECK_SEEN.get((module, variant))
+        if not caught:
+            problems.append(f"{module}: buggy variant '{name}' passes every grader")
+            continue
+        want = loader.mutants_of(module)[name].get("feedback")
+        if want and not any(want.lower() in fb.lower() for fb in caught):
+            problems.append(f"{module}: buggy variant '{name}' is rejected, but no feedback mentions {want!r}")
+    return problems
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    if config.option.katas_selfcheck:
+        problems = _selfcheck_problems()
+        config._katas_selfcheck_problems = problems
+        if problems and session.exitstatus == 0:
+            session.exitstatus = 1
+    if config.option.katas_report:
+        Path(config.option.katas_report).write_text(json.dumps(RESULTS, indent=1), encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput"):
+        return
+    tr = terminalreporter
+    if config.option.katas_selfcheck:
+        n = len(_SELFCHECK_RAN)
+        problems = getattr(config, "_katas_selfcheck_problems", [])
+        tr.section("katas self-check")
+        tr.write_line(f"{n} recorded buggy variants run; {n - len(problems)} rejected with the expected feedback")
+        for p in problems:
+            tr.write_line("  FAIL " + p, red=True)
+        return
+    graded = [r for r in RESULTS if r["variant"] == "source"]
+    if not graded:
+        return
+    from grader import scoring
+    tree = loader.tree_path(config.option.katas_tree)
+    tr.section(f"katas: {tree.name}/")
+    for line in scoring.summary_lines(scoring.score(graded)):
+        tr.write_line(line)

@@ -1,0 +1,95 @@
+"""Points, statuses and Gradescope's results.json, from per-test records written by the plugin.
+
+An exercise's points are shared among its tests by weight (``@pytest.mark.weight``); a test earns its share when it
+passes. Status: "not started" (the file is still the stub, or every failure is an untouched stub function),
+"failing" (some test fails), "passed" (every test passes).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import catalogue
+
+
+@dataclass
+class ExerciseScore:
+    id: str
+    module: str
+    title: str
+    points: float
+    earned: float = 0.0
+    status: str = "not started"
+    tests: list[dict] = field(default_factory=list)
+
+    @property
+    def passed_tests(self) -> int:
+        return sum(t["passed"] for t in self.tests)
+
+
+def score(records: list[dict], untouched: set[str] = frozenset()) -> list[ExerciseScore]:
+    """Score every catalogue exercise that has records (or is known untouched)."""
+    cat = catalogue.load()
+    by_module: dict[str, list[dict]] = {}
+    for r in records:
+        by_module.setdefault(r["module"], []).append(r)
+    out = []
+    for ex in cat.exercises:
+        recs = by_module.get(ex.module)
+        if recs is None and ex.module not in untouched:
+            continue
+        s = ExerciseScore(ex.id, ex.module, f"{ex.title_en} · {ex.title_zh}", float(ex.points))
+        recs = recs or []
+        total = sum(r["weight"] for r in recs)
+        for r in recs:
+            share = ex.points * r["weight"] / total if total else 0.0
+            s.tests.append({**r, "max_score": share, "score": share if r["passed"] else 0.0})
+        s.earned = round(sum(t["score"] for t in s.tests), 2)
+        if not recs or all(r["not_started"] for r in recs if not r["passed"]) and not any(r["passed"] for r in recs):
+            s.status = "not started"
+        elif all(r["passed"] for r in recs):
+            s.status = "passed"
+        else:
+            s.status = "failing"
+        out.append(s)
+    return out
+
+
+def summary_lines(scores: list[ExerciseScore]) -> list[str]:
+    lines = []
+    for s in scores:
+        mark = {"passed": "✔", "failing": "✘", "not started": "·"}[s.status]
+        lines.append(f"{mark} {s.id:34} {s.status:12} {s.earned:6.2f}/{s.points:<5g} "
+                     f"({s.passed_tests}/{len(s.tests)} tests)")
+    total = sum(s.earned for s in scores)
+    maxp = sum(s.points for s in scores)
+    lines.append(f"  {'total':34} {'':12} {total:6.2f}/{maxp:<5g}")
+    return lines
+
+
+def gradescope(scores: list[ExerciseScore], execution_time: float | None = None) -> dict:
+    """Gradescope autograder results.json: https://gradescope-autograders.readthedocs.io/en/latest/specs/"""
+    tests = []
+    for s in scores:
+        if not s.tests:  # untouched: one zero-score line so the exercise is visible
+            tests.append({"name": f"{s.id}: not started", "score": 0.0, "max_score": s.points,
+                          "status": "failed", "output": f"{s.module} is still the untouched stub.",
+                          "visibility": "visible"})
+        for t in s.tests:
+            tests.append({"name": f"{s.id}: {t['title']}", "score": round(t["score"], 4),
+                          "max_score": round(t["max_score"], 4), "status": "passed" if t["passed"] else "failed",
+                          "output": t["feedback"], "visibility": "visible"})
+    result = {"score": round(sum(s.earned for s in scores), 2),
+              "max_score": sum(s.points for s in scores),
+              "output": f"{sum(s.status == 'passed' for s in scores)} of {len(scores)} exercises passed",
+              "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+    if execution_time is not None:
+        result["execution_time"] = round(execution_time, 2)
+    return result
+
+
+def write_results(path: Path, scores: list[ExerciseScore], execution_time: float | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(gradescope(scores, execution_time), indent=1, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
