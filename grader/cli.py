@@ -32,6 +32,11 @@ def _width(s: str) -> int:
 
 
 def _pad(s: str, n: int) -> str:
+    """Pad (or cut, with an ellipsis) to n terminal columns; CJK characters take two."""
+    if _width(s) > n:
+        while _width(s) > n - 2:
+            s = s[:-1]
+        s += "… "
     return s + " " * max(0, n - _width(s))
 
 
@@ -99,12 +104,12 @@ def cmd_board(args) -> int:
             continue
         ch_total, ch_max = sum(s.earned for s in exs), sum(s.points for s in exs)
         print()
-        print(_pad(f"{ch.id}  {ch.title_zh} {ch.title_en}", 66) + f"{ch_total:6.2f} / {ch_max:g}")
+        print(_pad(f"{ch.id}  {ch.title_zh} {ch.title_en}", 70) + f"{ch_total:6.2f} / {ch_max:g}")
         for s in exs:
             ex = cat.by_id(s.id)
             mark, colour = {"passed": ("✔", "32"), "failing": ("✘", "31"), "not started": ("·", "2")}[s.status]
             tests = f"{s.passed_tests}/{len(s.tests)} tests" if s.tests else ""
-            line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 24)}{_pad(s.status, 12)}"
+            line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 28)}{_pad(s.status, 12)}"
                     f"{s.earned:6.2f} / {s.points:<4g} {tests}")
             print(_colour(line, colour))
     todo = [s for s in scores if s.status != "passed"]

@@ -301,10 +301,13 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
 
 
 def _exercise_of(item) -> str | None:
+    """The catalogued exercise module a test grades (None for the engine's own tests)."""
+    from grader import catalogue
     try:
-        return _module_of_test(item.path)
+        module = _module_of_test(item.path)
     except ValueError:
         return None
+    return module if catalogue.load().by_module(module) is not None else None
 
 
 def _weight(item) -> float:

@@ -1,0 +1,131 @@
+"""End to end, in subprocesses, as a learner or a maintainer would run things."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader import ROOT, scoring
+
+CORRECT_CALCULUS = '''import torch
+
+
+def numerical_grad(f, x, h=1e-5):
+    # written differently from the reference: a basis matrix and a list comprehension
+    x = x.double()
+    basis = torch.eye(len(x), dtype=torch.float64)
+    return torch.tensor([(float(f(x + h * e)) - float(f(x - h * e))) / (2 * h) for e in basis],
+                        dtype=torch.float64)
+'''
+
+
+def run(args, cwd=ROOT, env=None, timeout=300):
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    full_env.pop("PYTEST_XDIST_WORKER", None)
+    full_env.pop("PYTEST_CURRENT_TEST", None)
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_pytest_on_a_learner_tree_grades_it_without_touching_solutions(tmp_path):
+    """`pytest <tree>/ch2/calculus.py` grades that tree; a correct answer written differently gets full marks;
+    nothing under solutions/ is opened or imported."""
+    tree = tmp_path / "mywork"
+    (tree / "ch2").mkdir(parents=True)
+    (tree / "ch2" / "calculus.py").write_text(CORRECT_CALCULUS)
+    report, spy = tmp_path / "report.json", tmp_path / "spy.json"
+    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q",
+             "-p", "tests.engine.spy_plugin",
+             f"--katas-report={report}"], env={"KATAS_SPY_OUT": str(spy)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    records = json.loads(report.read_text())
+    assert records and all(rec["passed"] and rec["module"] == "ch2/calculus.py" for rec in records)
+    (s,) = scoring.score(records)
+    assert s.status == "passed" and s.earned == s.points
+    seen = json.loads(spy.read_text())
+    assert seen["opened"] == [] and all(m.startswith("_kata.mywork.") for m in seen["modules"]), seen
+
+
+def test_the_untouched_stub_scores_zero_and_says_not_started(tmp_path):
+    r = run(["-m", "pytest", "exercises/ch2/calculus.py", "-q"], env={"CI": ""})
+    assert r.returncode == 1
+    assert "not started" in r.stdout and "Traceback" not in r.stdout
+    assert "0.00/5" in r.stdout
+
+
+def test_feedback_is_for_a_learner_and_traceback_on_request(tmp_path):
+    tree = tmp_path / "t"
+    (tree / "ch2").mkdir(parents=True)
+    (tree / "ch2" / "calculus.py").write_text(
+        "import torch\n\ndef numerical_grad(f, x, h=1e-5):\n"
+        "    g = torch.zeros_like(x)\n    for i in range(len(x)):\n        e = torch.zeros_like(x)\n"
+        "        e[i] = h\n        g[i] = (f(x + e) - f(x)) / h\n    return g\n")
+    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2"), "-q"])
+    out = r.stdout
+    assert r.returncode == 1
+    for needle in ("property:", "input:", "expected:", "got:", "central difference", "katas hint ch2.calculus"):
+        assert needle in out, (needle, out)
+    assert "site-packages" not in out and "grader/check.py" not in out
+    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2"), "-q", "--katas-traceback"])
+    assert "grader" in r.stdout and "Traceback" in r.stdout or "check.py" in r.stdout
+
+
+def _mini_repo(tmp_path: Path) -> Path:
+    """A copy of the engine with one exercise whose graders are deliberately weak."""
+    repo = tmp_path / "repo"
+    for d in ("grader",):
+        shutil.copytree(ROOT / d, repo / d, ignore=shutil.ignore_patterns("__pycache__"))
+    for f in ("conftest.py", "pyproject.toml"):
+        shutil.copy(ROOT / f, repo / f)
+    (repo / "solutions/ch2").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions/ch2/calculus.py", repo / "solutions/ch2/calculus.py")
+    (repo / "tests/ch2").mkdir(parents=True)
+    (repo / "tests/variants/ch2").mkdir(parents=True)
+    for p in ("tests/__init__.py", "tests/ch2/__init__.py", "tests/variants/__init__.py",
+              "tests/variants/ch2/__init__.py"):
+        (repo / p).write_text("")
+    (repo / "tests/ch2/test_calculus.py").write_text(
+        "import torch\n"
+        "def test_returns_a_tensor(kata):\n"
+        "    '''returns a tensor'''\n"
+        "    assert isinstance(kata.numerical_grad(torch.sum, torch.zeros(2, dtype=torch.float64)), torch.Tensor)\n"
+        "def test_does_not_call_anything(kata):\n"
+        "    '''a grader that never calls the learner'''\n"
+        "    assert kata is not None\n")
+    (repo / "tests/variants/ch2/calculus.py").write_text(
+        "MUTANTS = {'returns_zeros': '''\n"
+        "def numerical_grad(f, x, h=1e-5):\n    return torch.zeros_like(x)\n'''}\n")
+    return repo
+
+
+def test_selfcheck_rejects_graders_that_cannot_fail(tmp_path):
+    """The self-check fails when a test passes on the stub or a buggy variant passes every test."""
+    repo = _mini_repo(tmp_path)
+    r = run(["-m", "pytest", "solutions", "--katas-selfcheck", "-q", "-p", "no:xdist"], cwd=repo)
+    out = r.stdout
+    assert r.returncode == 1, out
+    assert "passes on the untouched stub" in out
+    assert "buggy variant 'returns_zeros' passes every grader" in out
+
+
+def test_board_shows_progress_and_writes_gradescope_results(tmp_path):
+    repo = _mini_repo(tmp_path)
+    shutil.copy(ROOT / "tests/ch2/test_calculus.py", repo / "tests/ch2/test_calculus.py")
+    shutil.copy(ROOT / "tests/strategies.py", repo / "tests/strategies.py")
+    r = run(["-m", "grader", "stubs"], cwd=repo)
+    assert r.returncode == 0 and "1 created" in r.stdout, r.stdout + r.stderr
+    r = run(["-m", "grader", "board", "--results", str(tmp_path / "r.json")], cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert "not started" in r.stdout and "next: ch2.calculus" in r.stdout
+    (repo / "exercises/ch2/calculus.py").write_text(CORRECT_CALCULUS)
+    r = run(["-m", "grader", "board", "--results", str(tmp_path / "r.json")], cwd=repo)
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if "ch2.calculus" in l)
+    assert "passed" in line and "5.00 / 5" in line, r.stdout
+    results = json.loads((tmp_path / "r.json").read_text())
+    calc = [t for t in results["tests"] if t["name"].startswith("ch2.calculus")]
+    assert calc and all(t["status"] == "passed" and t["score"] == t["max_score"] for t in calc)
+    assert abs(sum(t["max_score"] for t in calc) - 5) < 1e-6

@@ -1,0 +1,89 @@
+"""Forbidden calls: the static scan (any import alias, never comments or strings) and the run-time guard."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from grader import forbid, loader
+
+RULES = forbid.Rules({"softmax": ["softmax", "logsumexp", "torch.nn.Softmax"], "matmul": ["matmul", "Tensor.__matmul__"],
+                      "grad": ["backward", "torch.autograd"]},
+                     {"softmax": "build it yourself."})
+
+
+def scan(src):
+    return forbid.scan(src, "toy.py", RULES)
+
+
+@pytest.mark.parametrize("body", [
+    "return torch.softmax(X, 1)",
+    "return F.softmax(X, dim=1)",
+    "return torch.nn.functional.softmax(X, 1)",
+    "return X.softmax(1)",
+    "return (X - X.logsumexp(1, keepdim=True)).exp()",
+    "return nn.Softmax(dim=1)(X)",
+    "return sm(X, 1)",
+    "return torch.special.softmax(X, 1)",
+])
+def test_static_scan_catches_every_alias(body):
+    src = ("import torch\nimport torch.nn.functional as F\nfrom torch import nn\nfrom torch import softmax as sm\n"
+           f"def softmax(X):\n    {body}\n")
+    found = scan(src)
+    assert list(found) == ["softmax"], found
+    assert "not allowed in `softmax`" in found["softmax"][0] and "build it yourself." in found["softmax"][0]
+
+
+def test_static_scan_ignores_comments_strings_and_other_functions():
+    src = ('import torch\n'
+           'def softmax(X):\n    """Do not call torch.softmax here."""\n    # torch.softmax(X) would be cheating\n'
+           '    E = torch.exp(X - X.max(dim=1, keepdim=True).values)\n    return E / E.sum(1, keepdim=True)\n'
+           'def helper(X):\n    return torch.softmax(X, 1)\n')
+    assert scan(src) == {}
+
+
+def test_static_scan_matmul_operator_and_autograd_module():
+    src = ("import torch\nfrom torch import autograd\n"
+           "def matmul(A, B):\n    return A @ B\n"
+           "def grad(f, x):\n    return autograd.grad(f(x), x)\n")
+    found = scan(src)
+    assert set(found) == {"matmul", "grad"}
+    assert "@" in found["matmul"][0] and "torch.autograd" in found["grad"][0]
+
+
+def _learner_module(src: str, name: str):
+    return loader._exec_module(f"_kata.enginetest.{name}", src, f"/virtual/{name}.py")
+
+
+def test_runtime_guard_blocks_learner_calls_but_not_graders():
+    mod = _learner_module("import torch\ndef softmax(X):\n    return X.softmax(1)\n"
+                          "def other(X):\n    return torch.softmax(X, 1)\n", "guard1")
+    X = torch.randn(2, 3)
+    with forbid.Guard(RULES):
+        expected = torch.softmax(X, 1)          # the grader's oracle: allowed
+        with pytest.raises(forbid.ForbiddenCall, match="Tensor.softmax"):
+            mod.softmax(X)
+        assert torch.allclose(mod.other(X), expected)  # not a rule for `other`
+
+
+def test_runtime_guard_sees_through_modules_and_helpers():
+    mod = _learner_module("import torch\nfrom torch import nn\n"
+                          "def _helper(X):\n    return nn.Softmax(dim=1)(X)\n"
+                          "def softmax(X):\n    return _helper(X)\n"
+                          "def matmul(A, B):\n    return A @ B\n"
+                          "def grad(x):\n    (x * x).sum().backward()\n    return x.grad\n", "guard2")
+    with forbid.Guard(RULES):
+        with pytest.raises(forbid.ForbiddenCall, match="softmax"):
+            mod.softmax(torch.randn(2, 2))
+        with pytest.raises(forbid.ForbiddenCall, match="matmul"):
+            mod.matmul(torch.ones(2, 2), torch.ones(2, 2))
+        with pytest.raises(forbid.ForbiddenCall, match="backward"):
+            mod.grad(torch.ones(2, requires_grad=True))
+    assert torch.equal(mod.matmul(torch.eye(2), torch.eye(2)), torch.eye(2))  # no guard, no ban
+
+
+def test_every_catalogue_forbid_name_resolves():
+    from grader import catalogue
+    for ex in catalogue.load().exercises:
+        if ex.forbid:
+            rules = forbid.Rules(ex.forbid, ex.forbid_why)
+            assert all(rules.by_func.values()), ex.id
+            assert set(ex.forbid) <= set(ex.functions) | {f.split(".")[0] for f in ex.forbid}, ex.id

@@ -1,0 +1,40 @@
+"""Points by test weight, statuses, and Gradescope's results.json shape (golden)."""
+import json
+
+from grader import scoring
+
+
+def rec(title, passed, weight=1.0, not_started=False, module="ch2/calculus.py"):
+    return {"module": module, "variant": "source", "title": title, "weight": weight, "passed": passed,
+            "not_started": not_started, "feedback": "" if passed else f"{title} failed", "test": title}
+
+
+def test_partial_credit_by_weight():
+    (s,) = scoring.score([rec("a", True, 3), rec("b", False, 1), rec("c", True, 1)])
+    assert s.status == "failing" and s.earned == 4.0 and s.points == 5
+
+
+def test_statuses():
+    (s,) = scoring.score([rec("a", False, not_started=True), rec("b", False, not_started=True)])
+    assert s.status == "not started" and s.earned == 0
+    (s,) = scoring.score([rec("a", True), rec("b", True)])
+    assert s.status == "passed" and s.earned == 5
+    (s,) = scoring.score([], untouched={"ch2/calculus.py"})
+    assert s.status == "not started" and s.tests == []
+
+
+def test_gradescope_results_golden():
+    scores = scoring.score([rec("a", True, 4), rec("b", False, 1)], untouched={"ch2/linear_algebra.py"})
+    got = scoring.gradescope(scores, execution_time=1.234)
+    assert got == {
+        "score": 4.0, "max_score": 10.0, "output": "0 of 2 exercises passed", "visibility": "visible",
+        "stdout_visibility": "hidden", "execution_time": 1.23,
+        "tests": [
+            {"name": "ch2.calculus: a", "score": 4.0, "max_score": 4.0, "status": "passed", "output": "",
+             "visibility": "visible"},
+            {"name": "ch2.calculus: b", "score": 0.0, "max_score": 1.0, "status": "failed", "output": "b failed",
+             "visibility": "visible"},
+            {"name": "ch2.linear_algebra: not started", "score": 0.0, "max_score": 5.0, "status": "failed",
+             "output": "ch2/linear_algebra.py is still the untouched stub.", "visibility": "visible"},
+        ]}
+    json.dumps(got)
