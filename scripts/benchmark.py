@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Speed benchmark (not a test): how long feedback takes, measured from outside with wall-clock time.
+
+    .venv/bin/python scripts/benchmark.py            # quick figures (about a minute)
+    .venv/bin/python scripts/benchmark.py --full     # also the whole test command (minutes)
+
+Targets (issue 2): one module's feedback within 1.6x the time of `python -c "import torch, pytest, hypothesis"`;
+all of solutions/ch3 within 20 s; the whole test command within 10 minutes on a 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def timed(cmd: list[str], repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "NO_COLOR": "1"})
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--full", action="store_true", help="also time the whole test command")
+    ap.add_argument("--json", help="write the figures here")
+    args = ap.parse_args()
+    r = args.repeat
+    rows = []
+
+    def row(name, cmd, repeat=r, limit=None, ratio_to=None):
+        med, all_t = timed(cmd, repeat)
+        rows.append({"name": name, "median_s": round(med, 3), "runs_s": [round(t, 3) for t in all_t]})
+        extra = ""
+        if ratio_to:
+            extra = f"  = {med / ratio_to:.2f}x baseline"
+        if limit:
+            extra += f"  (target ≤ {limit:g} s: {'ok' if med <= limit else 'OVER'})"
+        print(f"{name:58} {med:7.2f} s{extra}", flush=True)
+        return med
+
+    base = row("baseline: python -c 'import torch, pytest, hypothesis'", [PY, "-c", "import torch, pytest, hypothesis"])
+    limit = 1.6 * base
+    row("pytest exercises/ch3/softmax_regression.py (stub)",
+        [PY, "-m", "pytest", "exercises/ch3/softmax_regression.py", "-q"], limit=limit, ratio_to=base)
+    row("pytest solutions/ch3/softmax_regression.py (solution)",
+        [PY, "-m", "pytest", "solutions/ch3/softmax_regression.py", "-q"], limit=limit, ratio_to=base)
+    for m in ("ch2/calculus.py", "ch3/losses.py", "ch3/fashion_mnist.py"):
+        row(f"pytest solutions/{m}", [PY, "-m", "pytest", f"solutions/{m}", "-q"], repeat=max(1, r // 2),
+            ratio_to=base)
+    row("pytest solutions/ch3", [PY, "-m", "pytest", "solutions/ch3", "-q"], repeat=max(1, r // 2), limit=20)
+    row("pytest exercises (all stubs)", [PY, "-m", "pytest", "exercises", "-q"], repeat=max(1, r // 2))
+    row("katas board (fresh stubs)", [PY, "-m", "grader", "board"], repeat=max(1, r // 2))
+    if args.full:
+        row("katas test (the whole test command)", [PY, "-m", "grader", "test"], repeat=1, limit=600)
+    print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
