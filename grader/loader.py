@@ -54,6 +54,24 @@ def mutants_of(module: str, kind: str = "MUTANTS") -> dict[str, dict]:
     return out
 
 
+class LearnerImportError(Exception):
+    """The learner's module could not be imported (syntax error, or an exception at import time)."""
+
+
+def _describe_import_error(e: BaseException, filename: str) -> str:
+    shown = Path(filename).name
+    if isinstance(e, SyntaxError):
+        line = (e.text or "").rstrip()
+        caret = " " * max(0, (e.offset or 1) - 1 - (len(e.text or "") - len((e.text or "").lstrip()))) + "^"
+        return (f"could not import your {shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
+                f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
+    import traceback
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
+    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
+    return (f"could not import your {shown}: {type(e).__name__}: {e}{where}\n"
+            f"Code at the top level of the module runs on import; keep it to imports and definitions.")
+
+
 def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
     mod = types.ModuleType(name)
     mod.__file__ = filename
@@ -63,6 +81,9 @@ def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
     LEARNER_FILES.add(filename)
     try:
         exec(compile(source, filename, "exec"), mod.__dict__)
+    except Exception as e:
+        sys.modules.pop(name, None)
+        raise LearnerImportError(_describe_import_error(e, filename)) from None
     except BaseException:
         sys.modules.pop(name, None)
         raise
