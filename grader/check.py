@@ -83,6 +83,8 @@ def show(value: Any, limit: int = 32) -> str:
         return f"[{head}, …]  ({meta}{extra})"
     if isinstance(value, float):
         return _num(value)
+    if isinstance(value, str):
+        return value
     if isinstance(value, (list, tuple)) and value and any(isinstance(v, torch.Tensor) for v in value):
         inner = ", ".join(show(v) for v in value)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
@@ -119,9 +121,17 @@ def _hints(hints, got, expected) -> list[str]:
     return out
 
 
-def fail(prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(), has_expected=True):
+_UNSET = object()
+
+
+def fail(prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(), has_expected=True,
+         hint_got=_UNSET, hint_expected=_UNSET):
+    """Raise KataFailure. Hints' ``when`` see ``hint_got``/``hint_expected`` when given (the real values, where
+    ``got``/``expected`` are descriptions such as "shape (3,)"), else ``got``/``expected``."""
+    hg = got if hint_got is _UNSET else hint_got
+    he = expected if hint_expected is _UNSET else hint_expected
     raise KataFailure(prop, inputs=inputs, expected=expected, got=got, detail=detail,
-                      hints=_hints(hints, got, expected), has_expected=has_expected)
+                      hints=_hints(hints, hg, he), has_expected=has_expected)
 
 
 def expect(cond: bool, prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(),
@@ -144,18 +154,20 @@ def scale_atol(*tensors, rel: float = 1e-6) -> float:
     return rel * (1.0 + m)
 
 
-def expect_tensor(got, prop: str, *, inputs=None, shape=None, dtype=None, hints=()):
-    """``got`` is a tensor (of ``shape`` / ``dtype`` when given)."""
+def expect_tensor(got, prop: str, *, inputs=None, shape=None, dtype=None, hints=(), hint_expected=None):
+    """``got`` is a tensor (of ``shape`` / ``dtype`` when given). Hints' ``when`` get (got, hint_expected)."""
+    real = dict(hint_got=got, hint_expected=hint_expected)
     if not isinstance(got, torch.Tensor):
         fail(prop, inputs=inputs, expected=f"a torch.Tensor{'' if shape is None else f' of shape {tuple(shape)}'}",
-             got=f"{type(got).__name__}: {show(got)}", hints=hints)
+             got=f"{type(got).__name__}: {show(got)}", hints=hints, **real)
     if type(got) is not torch.Tensor and not isinstance(got, torch.nn.Parameter):
-        fail(prop, inputs=inputs, expected="a plain torch.Tensor", got=f"an instance of {type(got).__name__}")
+        fail(prop, inputs=inputs, expected="a plain torch.Tensor", got=f"an instance of {type(got).__name__}",
+             hints=hints, **real)
     if shape is not None and tuple(got.shape) != tuple(shape):
         fail(prop, inputs=inputs, expected=f"shape {tuple(shape)}", got=f"shape {tuple(got.shape)}", hints=hints,
-             detail="the values cannot be compared until the shape is right")
+             detail="the values cannot be compared until the shape is right", **real)
     if dtype is not None and got.dtype != dtype:
-        fail(prop, inputs=inputs, expected=f"dtype {dtype}", got=f"dtype {got.dtype}", hints=hints)
+        fail(prop, inputs=inputs, expected=f"dtype {dtype}", got=f"dtype {got.dtype}", hints=hints, **real)
 
 
 def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = None, rtol: float = 1e-5,
@@ -169,12 +181,13 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
         if isinstance(got, torch.Tensor):
             if got.numel() != 1:
                 fail(prop, inputs=inputs, expected=f"a single number ≈ {_num(float(expected))}",
-                     got=got, hints=hints)
+                     got=got, hints=hints, hint_expected=expected)
             g = float(got.detach())
         elif isinstance(got, (int, float)) and not isinstance(got, bool):
             g = float(got)
         else:
-            fail(prop, inputs=inputs, expected=expected, got=f"{type(got).__name__}: {show(got)}", hints=hints)
+            fail(prop, inputs=inputs, expected=expected, got=f"{type(got).__name__}: {show(got)}", hints=hints,
+                 hint_got=got)
         e = float(expected)
         tol = (atol if atol is not None else scale_atol(e)) + rtol * abs(e)
         if not (abs(g - e) <= tol or (equal_nan and math.isnan(g) and math.isnan(e))):
@@ -183,7 +196,7 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
         return
     expected = torch.as_tensor(expected)
     expect_tensor(got, prop, inputs=inputs, shape=expected.shape, dtype=dtype if check_dtype else None,
-                  hints=hints)
+                  hints=hints, hint_expected=expected)
     g = got.detach().to("cpu", torch.float64)
     e = expected.detach().to("cpu", torch.float64)
     tol = (atol if atol is not None else scale_atol(e)) + rtol * e.abs()
@@ -212,11 +225,18 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
 def expect_equal(got, expected, prop: str, *, inputs=None, hints=()):
     """Exact equality (tensors: same shape and values; other values: ==)."""
     if isinstance(expected, torch.Tensor):
-        expect_tensor(got, prop, inputs=inputs, shape=expected.shape, hints=hints)
+        expect_tensor(got, prop, inputs=inputs, shape=expected.shape, hints=hints, hint_expected=expected)
         if not torch.equal(got.detach().cpu(), expected.detach().cpu().to(got.dtype)):
             fail(prop, inputs=inputs, expected=expected, got=got, hints=hints)
     elif not (type(got) in (type(expected), int, float) and got == expected):
         fail(prop, inputs=inputs, expected=expected, got=got, hints=hints)
+
+
+def _passes_through(e: BaseException) -> bool:
+    """Exceptions that speak for themselves (forbidden calls, import errors, grader bugs, failed checks)."""
+    from grader.forbid import ForbiddenCall
+    from grader.loader import LearnerImportError
+    return isinstance(e, (ForbiddenCall, LearnerImportError, KataFailure)) or type(e).__name__ == "GraderBug"
 
 
 @contextlib.contextmanager
@@ -234,6 +254,8 @@ def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None,
     except NotImplementedError:
         raise
     except Exception as e:  # noqa: BLE001 - a wrong exception type is a learner mistake to report
+        if _passes_through(e):
+            raise
         fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised",
              got=f"{type(e).__name__}: {e}", hints=hints)
     fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised", got="no exception", hints=hints)

@@ -179,8 +179,11 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     return None
 
 
-def scan(source: str, filename: str, rules: Rules) -> dict[str, list[str]]:
-    """{learner function or class: [messages]} for banned references found in the source."""
+def scan(source: str, filename: str, rules: Rules, public: frozenset[str] | set[str] = frozenset()
+         ) -> dict[str, list[str]]:
+    """{learner function or class: [messages]} for banned references found in the source.
+
+    ``public`` are the exercise's own function and class names (never treated as helpers)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -219,15 +222,32 @@ def scan(source: str, filename: str, rules: Rules) -> dict[str, list[str]]:
                     if msg not in found[where_fn]:
                         found[where_fn].append(msg)
 
+    # module-level helpers (functions and classes that are not exercise functions) are scanned with the rules of
+    # every rule-bearing function that reaches them by name, so a banned call cannot hide in a helper.
+    defs = {n.name: n for n in tree.body
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    helpers = {name: node for name, node in defs.items() if name not in public and name not in rules.by_func}
+
+    def reachable_helpers(nodes) -> list[ast.AST]:
+        seen, todo, out = set(), list(nodes), []
+        while todo:
+            for sub in ast.walk(todo.pop()):
+                if isinstance(sub, ast.Name) and sub.id in helpers and sub.id not in seen:
+                    seen.add(sub.id)
+                    out.append(helpers[sub.id])
+                    todo.append(helpers[sub.id])
+        return out
+
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in rules.by_func:
-            visit(node.name, node.body + node.args.defaults, node.name)
+            body = node.body + node.args.defaults
+            visit(node.name, body + reachable_helpers(body), node.name)
         elif isinstance(node, ast.ClassDef):
             if node.name in rules.by_func:
-                visit(node.name, node.body, node.name)
+                visit(node.name, node.body + reachable_helpers(node.body), node.name)
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qual = f"{node.name}.{item.name}"
                     if qual in rules.by_func:
-                        visit(qual, item.body, node.name)
+                        visit(qual, item.body + reachable_helpers(item.body), node.name)
     return found

@@ -114,7 +114,8 @@ def pytest_configure(config):
             raise pytest.UsageError("--katas-selfcheck and --katas-variant work on solutions/ only")
     import torch
     torch.set_num_threads(1)
-    config._katas_t0 = time.perf_counter()
+    global _CHECK_PICKLE
+    _CHECK_PICKLE = bool(config.option.katas_selfcheck)
 
 
 # ------------------------------------------------------------------------------------------------ the seam
@@ -151,6 +152,22 @@ class KataModule:
         return f"<kata {self._relpath} ({self._variant})>"
 
 
+_CHECK_PICKLE = False  # set by --katas-selfcheck: graders must pass only picklable arguments to learner code
+
+
+class GraderBug(Exception):
+    """A grader breaks one of the project's own conventions (not the learner's fault)."""
+
+
+def _check_picklable(name, args, kwargs):
+    import pickle
+    try:
+        pickle.dumps((args, kwargs))
+    except Exception as e:  # noqa: BLE001
+        raise GraderBug(f"a grader passes an argument to `{name}` that cannot be pickled by reference ({e}); "
+                        "use module-level functions and classes, never lambdas or closures") from None
+
+
 class NotStarted(BaseException):
     """An untouched stub function was called. A BaseException, so that hypothesis stops at once instead of
     shrinking an input that cannot matter."""
@@ -160,6 +177,8 @@ def _tag_calls(fn):
     from grader.stubgen import STUB_MARK
 
     def call(*args, **kwargs):
+        if _CHECK_PICKLE:
+            _check_picklable(fn.__name__, args, kwargs)
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as e:
@@ -212,7 +231,9 @@ def kata(request):
     rules = forbid.rules_for(module)
     if rules is not None:
         src = "".join(__import__("linecache").getlines(mod.__file__))
-        violations = forbid.scan(src, mod.__file__, rules)
+        from grader import catalogue
+        ex = catalogue.load().by_module(module)
+        violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
     return KataModule(mod, module, variant, violations)
 
 

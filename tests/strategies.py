@@ -11,7 +11,20 @@ from hypothesis import strategies as st
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
+def _f32_inward(lo: float, hi: float) -> tuple[float, float]:
+    """The float32-representable bounds inside [lo, hi] (hypothesis rejects bounds float32 cannot represent)."""
+    import numpy as np
+    flo, fhi = float(np.float32(lo)), float(np.float32(hi))
+    if flo < lo:
+        flo = float(np.nextafter(np.float32(lo), np.float32(np.inf)))
+    if fhi > hi:
+        fhi = float(np.nextafter(np.float32(hi), np.float32(-np.inf)))
+    return flo, fhi
+
+
 def floats(min_value=-10.0, max_value=10.0, width=64):
+    if width == 32:
+        min_value, max_value = _f32_inward(min_value, max_value)
     return st.floats(min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False, width=width)
 
 

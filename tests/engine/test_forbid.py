@@ -40,6 +40,16 @@ def test_static_scan_ignores_comments_strings_and_other_functions():
     assert scan(src) == {}
 
 
+def test_static_scan_follows_module_level_helpers():
+    src = ("import torch\n"
+           "def _exp_norm(X):\n    return torch.softmax(X, 1)\n"
+           "def _indirect(X):\n    return _exp_norm(X)\n"
+           "def softmax(X):\n    return _indirect(X)\n"
+           "def unrelated(X):\n    return torch.softmax(X, 1)\n")
+    found = forbid.scan(src, "toy.py", RULES, public={"softmax", "unrelated"})
+    assert list(found) == ["softmax"] and "line 3" in found["softmax"][0]
+
+
 def test_static_scan_matmul_operator_and_autograd_module():
     src = ("import torch\nfrom torch import autograd\n"
            "def matmul(A, B):\n    return A @ B\n"
