@@ -126,9 +126,6 @@ def regenerate(root: Path = ROOT, force: bool = False, only: list[str] | None = 
         stub = stub_for(module, root)
         target = root / "exercises" / module
         target.parent.mkdir(parents=True, exist_ok=True)
-        init = target.parent / "__init__.py"
-        if not init.exists():
-            init.write_text("", encoding="utf-8")
         if not target.exists():
             target.write_text(stub, encoding="utf-8")
             actions[module] = "created"
