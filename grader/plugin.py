@@ -112,8 +112,14 @@ def pytest_configure(config):
     if config.option.katas_selfcheck or config.option.katas_variant != "source":
         if loader.tree_path(config.option.katas_tree) != (ROOT / "solutions").resolve():
             raise pytest.UsageError("--katas-selfcheck and --katas-variant work on solutions/ only")
+    import gc
+
     import torch
     torch.set_num_threads(1)
+    # torch and hypothesis leave ~10^6 long-lived objects: freezing them makes every later garbage collection
+    # (hypothesis runs one before its first test, pytest one at exit) cheap. About 0.3-0.5 s per run.
+    gc.collect()
+    gc.freeze()
     global _CHECK_PICKLE
     _CHECK_PICKLE = bool(config.option.katas_selfcheck)
 
@@ -123,7 +129,9 @@ class KataModule:
     """What a grader sees of the learner's module: attributes are looked up live; functions are wrapped so that
     an exception they raise remembers which call raised it; a function with a forbidden call fails on access."""
 
-    def __init__(self, module: types.ModuleType, relpath: str, variant: str, violations: dict[str, list[str]]):
+    def __init__(self, module: types.ModuleType, relpath: str, variant: str, violations: dict[str, list[str]],
+                 tree: str = "exercises"):
+        object.__setattr__(self, "_tree", str(tree))
         object.__setattr__(self, "_mod", module)
         object.__setattr__(self, "_relpath", relpath)
         object.__setattr__(self, "_variant", variant)
@@ -145,7 +153,7 @@ class KataModule:
             fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
                  got="no such name (was it renamed or deleted?)")
         if isinstance(obj, types.FunctionType):
-            return _tag_calls(obj)
+            return LearnerFunction(obj, self._tree, self._relpath, self._variant)
         return obj
 
     def __repr__(self):
@@ -173,17 +181,23 @@ class NotStarted(BaseException):
     shrinking an input that cannot matter."""
 
 
-def _tag_calls(fn):
-    from grader.stubgen import STUB_MARK
+class LearnerFunction:
+    """A learner function as graders see it: calling it tags any exception with the function's name (and turns an
+    untouched stub into NotStarted). Picklable by reference (tree, module, variant, name), so graders may pass it
+    back into learner code and a later sandbox can ship it to another process."""
 
-    def call(*args, **kwargs):
+    def __init__(self, fn, tree: str, relpath: str, variant: str):
+        self.__wrapped__, self._where = fn, (tree, relpath, variant, fn.__name__)
+        self.__name__, self.__qualname__, self.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+
+    def __call__(self, *args, **kwargs):
+        fn = self.__wrapped__
         if _CHECK_PICKLE:
             _check_picklable(fn.__name__, args, kwargs)
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as e:
-            if STUB_MARK in str(e):
-                raise NotStarted(str(e)) from None
+            _raise_not_started(e)
             raise
         except BaseException as e:
             if getattr(e, "_kata_call", None) is None:
@@ -192,8 +206,50 @@ def _tag_calls(fn):
                 except Exception:
                     pass
             raise
-    call.__name__, call.__qualname__, call.__doc__, call.__wrapped__ = fn.__name__, fn.__qualname__, fn.__doc__, fn
-    return call
+
+    def __reduce__(self):
+        return (_learner_function, self._where)
+
+    def __repr__(self):
+        return f"<learner function {self.__name__} of {self._where[1]}>"
+
+
+def _learner_function(tree, relpath, variant, name):
+    return LearnerFunction(getattr(loader.load(relpath, tree, variant), name), tree, relpath, variant)
+
+
+def _raise_not_started(e: NotImplementedError):
+    from grader.stubgen import STUB_MARK
+    if STUB_MARK in str(e):
+        raise NotStarted(str(e)) from None
+
+
+def _stub_aware(fn):
+    """Wrap a method that still contains a stub's raise, so that the stub raises NotStarted."""
+    import functools
+
+    @functools.wraps(fn)
+    def method(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError as e:
+            _raise_not_started(e)
+            raise
+    method._katas_stub_aware = True
+    return method
+
+
+def _mark_stub_methods(mod: types.ModuleType) -> None:
+    """Classes of the learner's module whose methods are still stubs: make those methods raise NotStarted (so that
+    hypothesis stops at once instead of shrinking). Methods the learner wrote are left alone."""
+    from grader.stubgen import STUB_MARK
+    for cls in list(vars(mod).values()):
+        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
+            continue
+        for name, attr in list(vars(cls).items()):
+            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and any(
+                    isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts):
+                setattr(cls, name, _stub_aware(attr))
 
 
 def _module_of_test(path) -> str:
@@ -234,7 +290,8 @@ def kata(request):
         from grader import catalogue
         ex = catalogue.load().by_module(module)
         violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
-    return KataModule(mod, module, variant, violations)
+    _mark_stub_methods(mod)
+    return KataModule(mod, module, variant, violations, tree=str(loader.tree_path(tree)))
 
 
 # ------------------------------------------------------------------------------------------------ running
@@ -346,6 +403,39 @@ def _weight(item) -> float:
     return float(m.args[0]) if m else 1.0
 
 
+def pytest_collection_modifyitems(session, config, items):
+    verbose = config.option.verbose > 0 or config.option.katas_traceback
+    if verbose:
+        return
+    for item in items:
+        if isinstance(item, pytest.Function) and _exercise_of(item) is not None:
+            item.repr_failure = _learner_repr_failure(item)
+
+
+def _learner_repr_failure(item):
+    def repr_failure(excinfo, style=None):
+        text, _ = _feedback(item, excinfo)
+        return text
+    return repr_failure
+
+
+def _feedback(item, excinfo) -> tuple[str, bool]:
+    """(feedback text incl. the hint footer, is_stub) — computed once per failure."""
+    cached = getattr(item, "_katas_feedback", None)
+    if cached is not None and cached[0] is excinfo.value:
+        return cached[1]
+    feedback, is_stub = format_failure(excinfo, item)
+    module = _exercise_of(item)
+    from grader import catalogue
+    ex = catalogue.load().by_module(module) if module else None
+    footer = ""
+    if ex is not None and ex.hints and not is_stub:
+        footer = (f"\nstuck? `katas hint {ex.id}` reveals a hint ({len(ex.hints)} available); "
+                  f"-v shows the full traceback")
+    item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
+    return feedback + footer, is_stub
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -357,15 +447,10 @@ def pytest_runtest_makereport(item, call):
     verbose = config.option.verbose > 0 or config.option.katas_traceback
     feedback, is_stub = "", False
     if report.failed and call.excinfo is not None:
-        feedback, is_stub = format_failure(call.excinfo, item)
+        full, is_stub = _feedback(item, call.excinfo)
+        feedback = full.split("\nstuck? `katas hint", 1)[0]
         if not verbose:
-            hint = ""
-            from grader import catalogue
-            ex = catalogue.load().by_module(module)
-            if ex is not None and ex.hints and not is_stub:
-                hint = (f"\nstuck? `katas hint {ex.id}` reveals a hint ({len(ex.hints)} available); "
-                        f"-v shows the full traceback")
-            report.longrepr = feedback + hint
+            report.longrepr = full
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
     variant = proxy._variant if isinstance(proxy, KataModule) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):
