@@ -12,7 +12,7 @@ The catalogue lists them per function (``forbid``) with the reason (``forbid_why
 A name in the catalogue is either dotted (``torch.nn.functional.one_hot``, ``Tensor.matmul``, or a module such as
 ``torch.autograd`` which bans everything in it) or bare (``softmax``), which means every alias: ``torch.softmax``,
 ``torch.nn.functional.softmax``, ``torch.special.softmax``, ``Tensor.softmax``, ``torch.linalg.softmax`` (those that
-exist).
+exist). ``module:sklearn`` bans a whole non-torch package (static scan only; it is never imported here).
 """
 from __future__ import annotations
 
@@ -84,6 +84,9 @@ class Rules:
         for fn, names in forbid.items():
             table = self.by_func.setdefault(fn, {})
             for name in names:
+                if name.startswith("module:"):  # a non-torch package, banned by the static scan only
+                    self.modules.setdefault(fn, []).append(name.split(":", 1)[1])
+                    continue
                 for dotted, obj in expand(name):
                     if isinstance(obj, types.ModuleType):
                         self.modules.setdefault(fn, []).append(obj.__name__)
@@ -99,7 +102,7 @@ class Rules:
     def message(self, fn: str, called: str, where: str) -> str:
         why = self.why.get(fn, "the exercise asks you to build this yourself.")
         return (f"`{called}` is not allowed in `{fn}` ({where}): {why}\n"
-                f"Use only the operations the docstring allows; the graders still use `{called}` to check you.")
+                f"Use only the operations the docstring allows (graders may still use `{called}` to check your answer).")
 
 
 @functools.cache
@@ -213,10 +216,14 @@ def scan(source: str, filename: str, rules: Rules, public: frozenset[str] | set[
         return None
 
     def visit(fn: str, body_nodes, where_fn: str):
+        lines_seen: set[int] = set()
         for top in body_nodes:
-            for node in ast.walk(top):
+            for node in ast.walk(top):  # breadth first: an attribute chain before its parts
+                if getattr(node, "lineno", None) in lines_seen:
+                    continue
                 name = banned_name(fn, node)
                 if name:
+                    lines_seen.add(node.lineno)
                     msg = rules.message(fn, name, f"{os.path.basename(filename)} line {node.lineno}")
                     found.setdefault(where_fn, [])
                     if msg not in found[where_fn]:

@@ -42,6 +42,10 @@ def pytest_addoption(parser):
                 help="prove the graders can fail: solution passes, stub fails every test, every mutant is caught")
     g.addoption("--katas-report", default=None, help="write per-test results as JSON to this path")
     g.addoption("--katas-traceback", action="store_true", help="show full tracebacks (also implied by -v)")
+    g.addoption("--katas-seeds", type=int, default=1,
+                help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
+                     "(scripts/flake_check.py); default 1: the fixed seed only")
+    g.addoption("--katas-seed-base", type=int, default=0, help="the first seed for statistical graders (default 0)")
 
 
 def _graders_for_chapter(chapter_dir: Path) -> list[str]:
@@ -266,7 +270,19 @@ def _variants(config, module: str) -> list[str]:
     return [config.option.katas_variant]
 
 
+@pytest.fixture(scope="session")
+def stat_seed(request) -> int:
+    """The seed a statistical grader derives its torch.Generator seeds from (fixed, so grading is deterministic;
+    scripts/flake_check.py runs the graders under many seeds to show ~5σ bounds do not flake)."""
+    return request.config.option.katas_seed_base
+
+
 def pytest_generate_tests(metafunc):
+    config = metafunc.config
+    if "stat_seed" in metafunc.fixturenames and config.option.katas_seeds > 1:
+        base = config.option.katas_seed_base
+        metafunc.parametrize("stat_seed", [base + i for i in range(config.option.katas_seeds)],
+                             ids=lambda s: f"seed{s}")
     if "kata" in metafunc.fixturenames and metafunc.config.option.katas_selfcheck:
         module = _module_of_test(metafunc.definition.path)
         variants = _variants(metafunc.config, module)
@@ -457,12 +473,14 @@ def pytest_runtest_makereport(item, call):
         variant = item.callspec.params.get("kata", variant)
     if variant == "solution":
         variant = "source"
+    raw_passed, raw_failed = report.passed, report.failed
     if config.option.katas_selfcheck and report.when in ("setup", "call"):
         _selfcheck_report(item, report, module, variant, feedback, call)
-    if report.when == "call" or (report.when == "setup" and report.failed):
+    if report.when == "call" or (report.when == "setup" and raw_failed):
+        seed = item.callspec.params.get("stat_seed") if hasattr(item, "callspec") else None
         report.user_properties.append(("katas", {
             "module": module, "variant": variant, "title": _test_title(item), "weight": _weight(item),
-            "passed": report.passed, "not_started": is_stub, "feedback": feedback if report.failed else "",
+            "seed": seed, "passed": raw_passed, "not_started": is_stub, "feedback": feedback if raw_failed else "",
             "test": item.nodeid,
         }))
 
