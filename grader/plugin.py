@@ -42,6 +42,10 @@ def pytest_addoption(parser):
                 help="prove the graders can fail: solution passes, stub fails every test, every mutant is caught")
     g.addoption("--katas-report", default=None, help="write per-test results as JSON to this path")
     g.addoption("--katas-traceback", action="store_true", help="show full tracebacks (also implied by -v)")
+    g.addoption("--katas-timeout", type=float, default=30.0,
+                help="seconds a single grader may run before it fails as stuck (0: no limit; Unix main thread "
+                     "only). After one timeout the rest of the session gets 2 s each, so one infinite loop "
+                     "cannot stall a whole module")
     g.addoption("--katas-seeds", type=int, default=1,
                 help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
                      "(scripts/flake_check.py); default 1: the fixed seed only")
@@ -322,16 +326,55 @@ def pytest_runtest_setup(item):
         pass
 
 
+class KataTimeout(BaseException):
+    """A grader ran past --katas-timeout (a BaseException, so hypothesis does not retry the input)."""
+
+
+_TIMED_OUT = False
+
+
+def _time_limit(config):
+    import contextlib
+    import signal
+    import threading
+    seconds = config.option.katas_timeout
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return contextlib.nullcontext()
+    if _TIMED_OUT:
+        seconds = min(seconds, 2.0)
+
+    @contextlib.contextmanager
+    def limit():
+        global _TIMED_OUT
+
+        def on_alarm(signum, frame):
+            global _TIMED_OUT
+            _TIMED_OUT = True
+            raise KataTimeout(f"stopped after {seconds:g} s: your code did not return (an endless loop? a loop "
+                              f"whose condition never becomes false, or a `while True` without a `break`)")
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+    return limit()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     proxy = getattr(item, "funcargs", {}).get("kata")
     if isinstance(proxy, KataModule):
         from grader import forbid
         rules = forbid.rules_for(proxy._relpath)
-        if rules is not None:
-            with forbid.Guard(rules):
+        with _time_limit(item.config):
+            if rules is not None:
+                with forbid.Guard(rules):
+                    yield
+            else:
                 yield
-            return
+        return
     yield
 
 
@@ -380,6 +423,9 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
         lines.append(str(exc))
     elif isinstance(exc, ForbiddenCall):
         lines.append("forbidden call: " + str(exc))
+    elif isinstance(exc, KataTimeout):
+        lines.append(str(exc))
+        lines.extend(_learner_frames(excinfo.tb)[-3:])
     elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
         is_stub = True
         what = str(exc).split(STUB_MARK, 1)[1].split(":")[0].strip()
