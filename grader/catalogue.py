@@ -27,6 +27,7 @@ class Exercise:
     hints: tuple[str, ...]
     forbid: dict = field(default_factory=dict)      # function or class name -> list of call names
     forbid_why: dict = field(default_factory=dict)  # function or class name -> reason shown to the learner
+    written: tuple = ()   # hand-graded written answers in the nbgrader notebook: {id, title, points, prompt, rubric}
 
     @property
     def test_file(self) -> str:
@@ -82,6 +83,7 @@ def load(path: Path = CATALOGUE_FILE) -> Catalogue:
             title_en=e["title_en"], title_zh=e["title_zh"], d2l=str(e["d2l"]),
             seed_lines=e["seed_lines"], hints=tuple(e["hints"]),
             forbid=dict(e.get("forbid", {})), forbid_why=dict(e.get("forbid_why", {})),
+            written=tuple(dict(w) for w in e.get("written", [])),
         ))
     order = {c.id: i for i, c in enumerate(chapters)}
     exercises.sort(key=lambda ex: order[ex.chapter])  # stable: file order within a chapter

@@ -22,9 +22,24 @@ from grader import ROOT
 LEARNER_FILES: set[str] = set()
 
 _CACHE: dict[tuple[str, str, str], types.ModuleType] = {}
+_NAMESPACES: dict[str, tuple[str, types.ModuleType, str]] = {}   # token -> (module, module object, source)
+
+
+def register_namespace(token: str, module: str, mod: types.ModuleType, source: str) -> None:
+    """Make ``tree="namespace:<token>"`` resolve to ``mod`` (a notebook's namespace); ``source`` is its code."""
+    _NAMESPACES[token] = (module, mod, source)
+    linecache.cache[mod.__file__] = (len(source), None, source.splitlines(keepends=True), mod.__file__)
+
+
+def namespace_source(tree) -> str | None:
+    if isinstance(tree, str) and tree.startswith("namespace:"):
+        return _NAMESPACES[tree.split(":", 1)[1]][2]
+    return None
 
 
 def tree_path(tree: str | Path) -> Path:
+    if isinstance(tree, str) and tree.startswith("namespace:"):
+        return Path("/") / tree.replace(":", "_")
     p = Path(tree)
     if not p.is_absolute():
         p = ROOT / p
@@ -91,7 +106,10 @@ def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
 
 
 def load(module: str, tree: str | Path = "exercises", variant: str = "source") -> types.ModuleType:
-    """Import ``<tree>/<module>`` (e.g. module="ch3/softmax_regression.py") as the given variant; cached."""
+    """Import ``<tree>/<module>`` (e.g. module="ch3/softmax_regression.py") as the given variant; cached.
+    ``tree="namespace:<token>"`` is a registered notebook namespace."""
+    if isinstance(tree, str) and tree.startswith("namespace:"):
+        return _NAMESPACES[tree.split(":", 1)[1]][1]
     base = tree_path(tree)
     key = (str(base), module, variant)
     if key in _CACHE:

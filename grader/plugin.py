@@ -227,9 +227,14 @@ def _learner_function(tree, relpath, variant, name):
 
 
 def _raise_not_started(e: NotImplementedError):
+    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's): stop at once."""
     from grader.stubgen import STUB_MARK
     if STUB_MARK in str(e):
         raise NotStarted(str(e)) from None
+    frames = _learner_frames(e.__traceback__)
+    if frames:
+        where = frames[-1].strip().splitlines()[0]
+        raise NotStarted(f"{STUB_MARK} raises NotImplementedError ({where})") from None
 
 
 def _stub_aware(fn):
@@ -255,8 +260,9 @@ def _mark_stub_methods(mod: types.ModuleType) -> None:
         if not isinstance(cls, type) or cls.__module__ != mod.__name__:
             continue
         for name, attr in list(vars(cls).items()):
-            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and any(
-                    isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts):
+            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and (
+                    "NotImplementedError" in attr.__code__.co_names
+                    or any(isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts)):
                 setattr(cls, name, _stub_aware(attr))
 
 
@@ -306,12 +312,13 @@ def kata(request):
     violations = {}
     rules = forbid.rules_for(module)
     if rules is not None:
-        src = "".join(__import__("linecache").getlines(mod.__file__))
+        src = loader.namespace_source(tree) or "".join(__import__("linecache").getlines(mod.__file__))
         from grader import catalogue
         ex = catalogue.load().by_module(module)
         violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
     _mark_stub_methods(mod)
-    return KataModule(mod, module, variant, violations, tree=str(loader.tree_path(tree)))
+    tree_id = tree if str(tree).startswith("namespace:") else str(loader.tree_path(tree))
+    return KataModule(mod, module, variant, violations, tree=tree_id)
 
 
 # ------------------------------------------------------------------------------------------------ running
@@ -428,9 +435,13 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
         lines.extend(_learner_frames(excinfo.tb)[-3:])
     elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
         is_stub = True
-        what = str(exc).split(STUB_MARK, 1)[1].split(":")[0].strip()
-        lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
-                     f"({what}). Replace the raise with your implementation.")
+        what = str(exc).split(STUB_MARK, 1)[1].strip()
+        if what.startswith("raises NotImplementedError"):
+            lines.append(f"not started: your code {what}. Replace the raise with your implementation.")
+        else:
+            what = what.split(":")[0].strip()
+            lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
+                         f"({what}). Replace the raise with your implementation.")
     else:
         frames = _learner_frames(excinfo.tb)
         call = getattr(exc, "_kata_call", None)

@@ -28,6 +28,20 @@ class ExerciseScore:
         return sum(t["passed"] for t in self.tests)
 
 
+def shares(points: float, weights: list[float]) -> list[float]:
+    """Split ``points`` among tests by weight, in hundredths, summing exactly to ``points`` (largest remainder).
+    The nbgrader notebooks use the same shares, so that both grade the same code identically, cell by cell."""
+    if not weights:
+        return []
+    total = sum(weights)
+    exact = [points * 100 * w / total for w in weights]
+    cents = [int(e) for e in exact]
+    short = round(points * 100) - sum(cents)
+    for i in sorted(range(len(exact)), key=lambda i: (-(exact[i] - cents[i]), i))[:short]:
+        cents[i] += 1
+    return [c / 100 for c in cents]
+
+
 def score(records: list[dict], untouched: set[str] = frozenset()) -> list[ExerciseScore]:
     """Score every catalogue exercise that has records (or is known untouched)."""
     cat = catalogue.load()
@@ -41,9 +55,7 @@ def score(records: list[dict], untouched: set[str] = frozenset()) -> list[Exerci
             continue
         s = ExerciseScore(ex.id, ex.module, f"{ex.title_en} · {ex.title_zh}", float(ex.points))
         recs = recs or []
-        total = sum(r["weight"] for r in recs)
-        for r in recs:
-            share = ex.points * r["weight"] / total if total else 0.0
+        for r, share in zip(recs, shares(ex.points, [r["weight"] for r in recs])):
             s.tests.append({**r, "max_score": share, "score": share if r["passed"] else 0.0})
         s.earned = round(sum(t["score"] for t in s.tests), 2)
         if not recs or all(r["not_started"] for r in recs if not r["passed"]) and not any(r["passed"] for r in recs):

@@ -1,0 +1,93 @@
+"""Inside a notebook kernel: the hidden part of every autograded test cell calls :func:`check`.
+
+The first test cell of a notebook runs the module's graders (``tests/chN/test_<module>.py``, through pytest, the
+same as ``pytest exercises/...``) on the notebook's namespace and caches the results; every test cell then passes
+or raises :class:`KataCellFailure` with the learner-facing feedback. The failure is displayed without a traceback,
+so the hidden cell's source never appears in the output (nbgrader issue #917).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import tempfile
+import types
+from pathlib import Path
+
+from grader import ROOT, catalogue, loader
+
+_CACHE: dict[tuple, dict] = {}
+_TOKENS = itertools.count()
+
+
+class KataCellFailure(Exception):
+    """A grader failed; the message is the feedback."""
+
+
+def _fingerprint(ns: dict, module: str) -> tuple:
+    ex = catalogue.load().by_module(module)
+    names = ex.functions if ex else ()
+    return (id(ns), tuple(id(ns.get(n)) for n in names), len(ns.get("In", ()) or ()))
+
+
+def run_graders(ns: dict, module: str, source: str | None = None, timeout: float = 10.0) -> dict:
+    """Run ``module``'s graders on the namespace ``ns``: {test name: {"passed": bool, "feedback": str}}."""
+    import pytest
+    from grader import plugin
+    if source is None:
+        source = "\n\n".join(ns.get("In", []) or [])
+    token = f"nb{next(_TOKENS)}"
+    mod = types.ModuleType(f"_kata.{token}.{module.removesuffix('.py').replace('/', '.')}")
+    mod.__dict__.update({k: v for k, v in ns.items() if not k.startswith("__")})
+    mod.__file__ = f"<notebook {module}>"
+    for value in list(ns.values()):
+        for obj in [value, *(vars(value).values() if isinstance(value, type) else ())]:
+            code = getattr(obj, "__code__", None)
+            if code is not None:
+                loader.LEARNER_FILES.add(code.co_filename)
+    loader.register_namespace(token, module, mod, source)
+    chapter, name = module.removesuffix(".py").split("/")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        plugin.RESULTS.clear()
+        sink = io.StringIO()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            pytest.main([str(ROOT / "tests" / chapter / f"test_{name}.py"), "-q", "-p", "no:cacheprovider",
+                         "-p", "no:xdist", "--capture=sys", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
+                         f"--katas-tree=namespace:{token}", f"--katas-report={report}",
+                         f"--katas-timeout={timeout}"])
+        if not report.exists():
+            raise KataCellFailure("the graders could not run:\n" + sink.getvalue()[-2000:])
+        records = json.loads(report.read_text(encoding="utf-8"))
+    return {r["test"].split("::", 1)[1]: {"passed": r["passed"], "feedback": r["feedback"]} for r in records}
+
+
+def _show_without_traceback(shell, etype, value, tb, tb_offset=None):
+    """IPython custom exception handler: the feedback only, never the (hidden) cell source. (IPython leaves the
+    display to the handler: _showtraceback sends the error message, as showtraceback would.)"""
+    stb = [f"{etype.__name__}: {value}"]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def _install_display():
+    try:
+        ip = get_ipython()  # noqa: F821 - defined inside IPython
+    except NameError:
+        return
+    ip.set_custom_exc((KataCellFailure,), _show_without_traceback)
+
+
+def check(ns: dict, module: str, test: str) -> None:
+    """Pass silently, or raise KataCellFailure with the feedback of ``test`` on this notebook's code."""
+    _install_display()
+    key = (module, _fingerprint(ns, module))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = run_graders(ns, module)
+    result = _CACHE[key].get(test)
+    if result is None:
+        raise KataCellFailure(f"grader {test} did not run (see the first failing cell)")
+    if not result["passed"]:
+        raise KataCellFailure("\n" + result["feedback"])
