@@ -8,6 +8,8 @@
     katas watch [TARGET]         re-grade a module every time you save it (Ctrl-C to stop)
     katas selfcheck [TARGET]     prove the graders can fail (solution passes, stub and buggy variants rejected)
     katas test                   the project's whole test suite (what CI runs)
+    katas course build [DIR]     write the nbgrader course (source notebooks + nbgrader_config.py) to DIR
+    katas course regrade DIR     regrade collected notebooks outside the kernel; list scores that differ
 """
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ def run_graders(tree: Path, modules: list[str], extra: list[str] | None = None) 
     import pytest
     from grader import plugin
     targets = [str(tree / m) for m in modules]
+    saved = list(plugin.RESULTS)  # when called inside a pytest session, leave its records alone
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         plugin.RESULTS.clear()
@@ -62,18 +65,21 @@ def run_graders(tree: Path, modules: list[str], extra: list[str] | None = None) 
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             pytest.main([*targets, "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
                          f"--katas-tree={tree}", f"--katas-report={report}", *(extra or [])])
+        plugin.RESULTS[:] = saved
         if not report.exists():
             raise RuntimeError("the graders did not run:\n" + sink.getvalue()[-3000:])
         return json.loads(report.read_text(encoding="utf-8"))
 
 
-def grade_tree(tree: Path) -> tuple[list, float]:
+def grade_tree(tree: Path, chapters: list[str] | None = None) -> tuple[list, float]:
     """Score every catalogue exercise in ``tree``; untouched stubs are not run (they score 0, "not started")."""
     from grader import scoring
     t0 = time.perf_counter()
     cat = catalogue.load()
     untouched, to_run = set(), []
     for ex in cat.exercises:
+        if chapters and ex.chapter not in chapters:
+            continue
         if tree.resolve() == (ROOT / "exercises").resolve() and stubgen.is_untouched(ex.module):
             untouched.add(ex.module)
         elif (tree / ex.module).exists():
@@ -217,6 +223,32 @@ def cmd_watch(args) -> int:
         return 0
 
 
+def cmd_course(args) -> int:
+    from grader import nbcourse
+    if args.action == "build":
+        out = Path(args.dir or ROOT / "course")
+        paths = nbcourse.build_course(out, chapters=args.chapters or None, force=args.force,
+                                      grader_timeout=args.grader_timeout)
+        chapters = sorted({p.parent.name for p in paths}, key=lambda c: int(c[2:]))
+        print(f"course written to {out}: {len(paths)} notebooks in {len(chapters)} assignments "
+              f"({', '.join(chapters)})")
+        print(f"next: cd {out} && nbgrader generate_assignment {chapters[0] if chapters else 'ch2'}")
+        return 0
+    if not args.dir:
+        print("katas course regrade DIR: DIR is the course directory (with autograded/ and gradebook.db)")
+        return 2
+    rows = nbcourse.regrade(Path(args.dir), assignment=args.assignment)
+    bad = [r for r in rows if r["differs"]]
+    for r in rows:
+        flag = "DIFFERS" if r["differs"] else "same"
+        print(f"{r['student']:16} {r['assignment']:5} {r['notebook']:24} nbgrader {r['nbgrader']:7.2f}  "
+              f"project {r['project']:7.2f}  {flag}")
+        for cell, (theirs, ours) in r["differs"].items():
+            print(f"    {cell}: nbgrader {theirs}, project {ours}")
+    print(f"{len(rows)} notebooks regraded outside the kernel; {len(bad)} differ from nbgrader's gradebook")
+    return 1 if bad else 0
+
+
 def _pytest_cmd() -> list[str]:
     return [sys.executable, "-m", "pytest"]
 
@@ -271,6 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("selfcheck", help="prove the graders can fail")
     p.add_argument("targets", nargs="*", help="e.g. ch3 or ch3/softmax_regression.py")
     p.set_defaults(fn=cmd_selfcheck)
+    p = sub.add_parser("course", help="the nbgrader course: build it, or regrade collected notebooks")
+    p.add_argument("action", choices=["build", "regrade"])
+    p.add_argument("dir", nargs="?", help="course directory (build default: ./course)")
+    p.add_argument("--chapters", nargs="*", help="only these chapters, e.g. ch2 ch3")
+    p.add_argument("--assignment", help="regrade: only this assignment")
+    p.add_argument("--force", action="store_true", help="build: also overwrite nbgrader_config.py")
+    p.add_argument("--grader-timeout", type=float, default=10.0,
+                   help="build: seconds one grader may run inside the kernel before it fails as stuck")
+    p.set_defaults(fn=cmd_course)
     p = sub.add_parser("test", help="the project's whole test suite")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import os
 import json
 import tempfile
 import types
@@ -48,6 +49,7 @@ def run_graders(ns: dict, module: str, source: str | None = None, timeout: float
                 loader.LEARNER_FILES.add(code.co_filename)
     loader.register_namespace(token, module, mod, source)
     chapter, name = module.removesuffix(".py").split("/")
+    saved = list(plugin.RESULTS)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         plugin.RESULTS.clear()
@@ -57,6 +59,7 @@ def run_graders(ns: dict, module: str, source: str | None = None, timeout: float
                          "-p", "no:xdist", "--capture=sys", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
                          f"--katas-tree=namespace:{token}", f"--katas-report={report}",
                          f"--katas-timeout={timeout}"])
+        plugin.RESULTS[:] = saved
         if not report.exists():
             raise KataCellFailure("the graders could not run:\n" + sink.getvalue()[-2000:])
         records = json.loads(report.read_text(encoding="utf-8"))
@@ -85,7 +88,7 @@ def check(ns: dict, module: str, test: str) -> None:
     key = (module, _fingerprint(ns, module))
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = run_graders(ns, module)
+        _CACHE[key] = run_graders(ns, module, timeout=float(os.environ.get("KATAS_GRADER_TIMEOUT", "10")))
     result = _CACHE[key].get(test)
     if result is None:
         raise KataCellFailure(f"grader {test} did not run (see the first failing cell)")
