@@ -250,8 +250,9 @@ def scan(source: str, filename: str, rules: Rules, public: frozenset[str] | set[
             body = node.body + node.args.defaults
             visit(node.name, body + reachable_helpers(body), node.name)
         elif isinstance(node, ast.ClassDef):
-            if node.name in rules.by_func:
-                visit(node.name, node.body + reachable_helpers(node.body), node.name)
+            if node.name in rules.by_func:  # the bases count too: `class MySequential(nn.Sequential)`
+                body = node.bases + node.keywords + node.body
+                visit(node.name, body + reachable_helpers(body), node.name)
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qual = f"{node.name}.{item.name}"
