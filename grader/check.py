@@ -146,10 +146,13 @@ def expect(cond: bool, prop: str, *, inputs=None, expected=None, got=None, detai
 def scale_atol(*tensors, rel: float = 1e-6) -> float:
     """An absolute tolerance that scales with the inputs' magnitude: rel · (1 + max |input|)."""
     m = 0.0
-    for t in tensors:
+    for t in tensors:  # non-finite entries do not widen the tolerance
         if isinstance(t, torch.Tensor) and t.numel():
-            m = max(m, float(t.detach().abs().max()))
-        elif isinstance(t, (int, float)):
+            finite = t.detach().double().abs()
+            finite = finite[finite.isfinite()]
+            if finite.numel():
+                m = max(m, float(finite.max()))
+        elif isinstance(t, (int, float)) and math.isfinite(t):
             m = max(m, abs(float(t)))
     return rel * (1.0 + m)
 
@@ -190,7 +193,11 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
                  hint_got=got)
         e = float(expected)
         tol = (atol if atol is not None else scale_atol(e)) + rtol * abs(e)
-        if not (abs(g - e) <= tol or (equal_nan and math.isnan(g) and math.isnan(e))):
+        if math.isinf(e) or math.isinf(g):
+            ok = g == e
+        else:
+            ok = abs(g - e) <= tol or (equal_nan and math.isnan(g) and math.isnan(e))
+        if not ok:
             fail(prop, inputs=inputs, expected=e, got=g, hints=hints,
                  detail=f"|got − expected| = {_num(abs(g - e))} > tolerance {_num(tol)}")
         return
@@ -206,8 +213,8 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
         fail(prop, inputs=inputs, expected=expected, got=got, hints=hints,
              detail=f"got {g[idx].item()} at index {list(idx)} where {_num(e[idx].item())} was expected "
                     f"({int(bad_nonfinite.sum())} non-finite value(s))")
-    same = (g - e).abs() <= tol
-    same |= (g == e)  # equal infinities
+    same = ((g - e).abs() <= tol) & e.isfinite()
+    same |= (g == e)  # equal infinities (a non-finite expected value must be matched exactly)
     if equal_nan:
         same |= g.isnan() & e.isnan()
     if not bool(same.all()):
