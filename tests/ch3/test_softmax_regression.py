@@ -35,15 +35,13 @@ def _call(fn, *args, prop, inputs, hints=()):
 class LearnerFunction:
     """One of the learner's own functions, handed back into learner code (the net's softmax, train_ch3's loss).
 
-    Holds only the function's module and name and looks it up when called, so that it pickles by reference
-    (the seam's wrapper, and the raw function of a module under ``_kata.*``, do not)."""
+    Wraps the seam's function object (``kata.softmax``), which pickles by reference, so this does too."""
 
     def __init__(self, fn):
-        fn = getattr(fn, "__wrapped__", fn)
-        self.module, self.name = fn.__module__, fn.__name__
+        self.fn, self.name = fn, fn.__name__
 
     def __call__(self, *args):
-        return getattr(sys.modules[self.module], self.name)(*args)
+        return self.fn(*args)
 
     def __repr__(self):
         return f"your {self.name}"
