@@ -78,8 +78,12 @@ def course(tmp_path_factory):
                     elif stem == "linear_algebra":
                         _set_solution_cells(nb, source, which=["matmul", "l1_norm", "l2_norm"],
                                             edit={"l2_norm": _syntax_error})
-                    elif stem == "backprop":
+                    elif stem == "backprop":                 # complete, but one test cell deleted
                         _set_solution_cells(nb, source)
+                        last_test = max(i for i, c in enumerate(nb.cells)
+                                        if c.metadata.get("nbgrader", {}).get("grade")
+                                        and not c.metadata["nbgrader"].get("solution"))
+                        del nb.cells[last_test]
                 out = course / "submitted" / student / ch / nb_path.name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, str(out))                 # bob: the untouched release
@@ -103,7 +107,8 @@ def _gradebook(course):
 
 def test_gradebook_equals_the_projects_own_grades_cell_by_cell(course):
     """nbgrader's grades equal the project's graders run outside the kernel on the same notebooks, cell by cell;
-    all-solutions scores full, the untouched release zero, and the broken notebooks do not stop the others."""
+    all-solutions scores full, the untouched release zero, the broken notebooks do not stop the others, and a
+    deleted test cell is put back and graded."""
     book = _gradebook(course)
     rows = nbcourse.regrade(course)
     assert len(rows) == len(book)
@@ -120,7 +125,12 @@ def test_gradebook_equals_the_projects_own_grades_cell_by_cell(course):
     carol = {nb: round(sum(c.values()), 2) for (s, ch, nb), c in book.items() if s == "carol"}
     if "calculus" in carol:
         assert carol["calculus"] == 0                         # the endless loop: stopped, no points
-        assert carol["backprop"] == 10                        # the complete notebook still gets full marks
+        assert carol["backprop"] == 10                        # complete: full marks, the deleted test cell
+        import nbformat
+        source = nbformat.read(str(course / "source" / "ch2" / "backprop.ipynb"), as_version=4)
+        deleted = [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+                   if c.metadata.get("nbgrader", {}).get("grade")][-1]
+        assert book[("carol", "ch2", "backprop")][deleted] > 0   # restored by nbgrader and graded
         assert 0 < carol["linear_algebra"] < 5                # matmul and l1 pass; l2 has a syntax error
         assert carol["gradient_descent"] == 0
 
