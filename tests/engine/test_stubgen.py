@@ -64,6 +64,15 @@ def test_every_solution_module_is_catalogued_and_vice_versa():
         assert 1 <= len(ex.hints) <= 3 and ex.points > 0 and ex.title_zh and ex.title_en and ex.seed_lines
 
 
+def test_every_exercise_keeps_recorded_buggy_variants():
+    """Each exercise module has at least 3 recorded buggy variants (the self-check proves each is rejected)."""
+    from grader import loader
+    for ex in catalogue.load().exercises:
+        mutants = loader.mutants_of(ex.module)
+        assert len(mutants) >= 3, f"{ex.id} has {len(mutants)} recorded buggy variants"
+        assert all(m["source"].strip() for m in mutants.values()), ex.id
+
+
 def _toy_repo(tmp_path: Path) -> Path:
     (tmp_path / "solutions/ch9").mkdir(parents=True)
     (tmp_path / "solutions/ch9/toy.py").write_text(SOLUTION)
