@@ -7,8 +7,8 @@
 Statistical graders are the tests that take the ``stat_seed`` fixture (their torch.Generator seeds derive from it;
 normal grading uses seed 0). For each such module this runs, in one pytest process, every grader under seeds
 0..N-1 against the reference solution and every recorded buggy variant (``--katas-selfcheck --katas-seeds N``),
-then reports: failures of the solution (must be 0) and, for each buggy variant, the seeds under which no grader
-rejected it (must be none: "caught every time"). Exit status 1 if either is violated.
+then reports: failures of the solution and of every recorded correct alternative (must be 0) and, for each buggy
+variant, the seeds under which no grader rejected it (must be none: "caught every time"). Exit status 1 if either is violated.
 """
 from __future__ import annotations
 
@@ -54,6 +54,11 @@ def check(module: str, seeds: int) -> tuple[bool, list[str]]:
         ok = False
         for r in sol_fail[:5]:
             lines.append(f"   FLAKE seed {r['seed']}: {r['title']}")
+    for alt in sorted({r["variant"] for r in records if r["variant"].startswith("alt:")}):
+        alt_fail = [r for r in records if r["variant"] == alt and not r["passed"]]
+        lines.append(f"   correct alternative {alt.split(':', 1)[1]}: {len(alt_fail)} failed"
+                     + ("  FLAKE" if alt_fail else ""))
+        ok = ok and not alt_fail
     caught: dict[str, set] = defaultdict(set)
     always: dict[str, bool] = defaultdict(bool)
     for r in records:
