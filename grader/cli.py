@@ -10,6 +10,8 @@
     katas test                   the project's whole test suite (what CI runs)
     katas course build [DIR]     write the nbgrader course (source notebooks + nbgrader_config.py) to DIR
     katas course regrade DIR     regrade collected notebooks outside the kernel; list scores that differ
+    katas grade SUBMISSION       grade for marks: learner code sandboxed; results.json, board (see docs/SANDBOX.md)
+    katas grade-class CLASS      grade every student directory of CLASS in parallel; class.csv; resumable
 """
 from __future__ import annotations
 
@@ -274,6 +276,41 @@ def cmd_test(args) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def cmd_grade(args) -> int:
+    from grader import grading
+    sub = Path(args.submission)
+    if not sub.is_dir():
+        print(f"katas grade: {sub} is not a directory", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else Path.cwd() / "graded" / sub.resolve().name
+    summary = grading.grade_submission(sub, out, timeout=args.timeout, memory_mib=args.memory, budget=args.budget,
+                                       hide=args.hide or [], hidden_visibility=args.hidden_visibility,
+                                       quiet=args.quiet)
+    if not args.quiet:
+        print(f"{summary.get('status')}: {summary.get('score', 0):g}/{summary.get('max_score', 0):g} "
+              f"in {summary.get('seconds', 0):.1f} s; results in {out}")
+    return 0 if str(summary.get("status", "")).startswith("graded") else 1
+
+
+def cmd_grade_class(args) -> int:
+    from grader import grading
+    errors = grading.grade_class(Path(args.class_dir), Path(args.out), jobs=args.jobs, timeout=args.timeout,
+                                 memory_mib=args.memory, budget=args.budget, restart=args.restart,
+                                 hide=args.hide or [], hidden_visibility=args.hidden_visibility)
+    return 1 if errors else 0
+
+
+def _grade_options(p):
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per test for the learner's code (30)")
+    p.add_argument("--memory", type=int, default=4096, help="MiB of memory for the learner's code (4096)")
+    p.add_argument("--budget", type=float, default=1800.0, help="seconds for a whole submission (1800)")
+    p.add_argument("--hide", action="append", metavar="GLOB",
+                   help="hide tests whose title or id matches (also @pytest.mark.hidden); repeatable")
+    p.add_argument("--hidden-visibility", default="after_published",
+                   choices=["hidden", "after_due_date", "after_published", "visible"],
+                   help="Gradescope visibility of hidden tests (default after_published)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="katas", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="cmd")
@@ -312,6 +349,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--grader-timeout", type=float, default=10.0,
                    help="build: seconds one grader may run inside the kernel before it fails as stuck")
     p.set_defaults(fn=cmd_course)
+    p = sub.add_parser("grade", help="grade one submission for marks (sandboxed)")
+    p.add_argument("submission", help="a directory shaped like exercises/, or with the course's notebooks")
+    p.add_argument("--out", help="where results.json, board.txt and records.json go (default ./graded/NAME)")
+    p.add_argument("--quiet", action="store_true")
+    _grade_options(p)
+    p.set_defaults(fn=cmd_grade)
+    p = sub.add_parser("grade-class", help="grade every submission of a class in parallel (sandboxed)")
+    p.add_argument("class_dir", help="one subdirectory per student")
+    p.add_argument("--out", required=True, help="results: OUT/<student>/results.json and OUT/class.csv")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: CPU count)")
+    p.add_argument("--restart", action="store_true", help="regrade everything, even submissions already graded")
+    _grade_options(p)
+    p.set_defaults(fn=cmd_grade_class)
     p = sub.add_parser("test", help="the project's whole test suite")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)

@@ -105,6 +105,27 @@ def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
     return mod
 
 
+def variant_source(module: str, tree: str | Path = "exercises", variant: str = "source") -> tuple[str, str]:
+    """(source, filename) of ``<tree>/<module>`` as the given variant (see :func:`load`)."""
+    base = tree_path(tree)
+    if variant == "source":
+        path = base / module
+        if not path.exists():
+            raise FileNotFoundError(f"{path} does not exist (run `katas stubs` to create the exercise files)")
+        return path.read_text(encoding="utf-8"), str(path)
+    from grader.stubgen import generate_stub
+    solution = (base / module).read_text(encoding="utf-8")
+    if variant == "stub":
+        source = generate_stub(solution, module)
+    elif variant.startswith(("mutant:", "alt:")):
+        kind, mname = variant.split(":", 1)
+        spec = mutants_of(module, "MUTANTS" if kind == "mutant" else "ALTERNATIVES")[mname]
+        source = solution.rstrip("\n") + f"\n\n\n# ---- recorded variant {variant} ----\n" + spec["source"]
+    else:
+        raise ValueError(f"unknown variant {variant!r}")
+    return source, str(base / f"<{variant}>" / module)
+
+
 def load(module: str, tree: str | Path = "exercises", variant: str = "source") -> types.ModuleType:
     """Import ``<tree>/<module>`` (e.g. module="ch3/softmax_regression.py") as the given variant; cached.
     ``tree="namespace:<token>"`` is a registered notebook namespace."""
@@ -117,24 +138,7 @@ def load(module: str, tree: str | Path = "exercises", variant: str = "source") -
     stem = module.removesuffix(".py").replace("/", ".")
     tag = base.name if variant == "source" else variant.replace(":", "_")
     name = f"_kata.{tag}.{stem}"
-    if variant == "source":
-        path = base / module
-        if not path.exists():
-            raise FileNotFoundError(f"{path} does not exist (run `katas stubs` to create the exercise files)")
-        filename = str(path)
-        source = path.read_text(encoding="utf-8")
-    else:
-        from grader.stubgen import generate_stub
-        solution = (base / module).read_text(encoding="utf-8")
-        if variant == "stub":
-            source = generate_stub(solution, module)
-        elif variant.startswith(("mutant:", "alt:")):
-            kind, mname = variant.split(":", 1)
-            spec = mutants_of(module, "MUTANTS" if kind == "mutant" else "ALTERNATIVES")[mname]
-            source = solution.rstrip("\n") + f"\n\n\n# ---- recorded variant {variant} ----\n" + spec["source"]
-        else:
-            raise ValueError(f"unknown variant {variant!r}")
-        filename = str(base / f"<{variant}>" / module)
+    source, filename = variant_source(module, tree, variant)
     mod = _exec_module(name, source, filename)
     _CACHE[key] = mod
     return mod

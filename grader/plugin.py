@@ -50,6 +50,12 @@ def pytest_addoption(parser):
                 help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
                      "(scripts/flake_check.py); default 1: the fixed seed only")
     g.addoption("--katas-seed-base", type=int, default=0, help="the first seed for statistical graders (default 0)")
+    g.addoption("--katas-sandbox", action="store_true",
+                help="run the learner's code in an isolated worker process (Landlock, no network, rlimits) and "
+                     "decide pass/fail here from plain data; see docs/SANDBOX.md")
+    g.addoption("--katas-sandbox-dir", default=None, help="scratch directory of the sandbox (default: a new temp dir)")
+    g.addoption("--katas-memory", type=int, default=4096, help="sandbox: MiB of address space for learner code")
+    g.addoption("--katas-cpu", type=int, default=900, help="sandbox: CPU seconds for the worker process")
 
 
 def _graders_for_chapter(chapter_dir: Path) -> list[str]:
@@ -105,8 +111,27 @@ def pytest_cmdline_main(config):
     return None
 
 
+def _sandbox_setup(config):
+    """--katas-sandbox: the scratch directory (the only place the worker may write) holds pytest's tmp_path too,
+    so files a grader writes for learner code to read (and files learner code writes) are reachable there."""
+    import tempfile
+    from grader import sandbox
+    scratch = config.option.katas_sandbox_dir or tempfile.mkdtemp(prefix="katas-sandbox-")
+    Path(scratch).mkdir(parents=True, exist_ok=True)
+    if not config.option.basetemp:
+        config.option.basetemp = str(Path(scratch) / "pytest")
+    sb = sandbox.Sandbox(Path(scratch), timeout=config.option.katas_timeout or 30.0,
+                         memory=config.option.katas_memory << 20, cpu=config.option.katas_cpu)
+    sb.own_scratch = config.option.katas_sandbox_dir is None
+    sb.start()   # the worker imports torch while pytest collects
+    config._katas_sandbox = sb
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "weight(n): this test's share of the exercise's points (default 1)")
+    config.addinivalue_line("markers", "hidden: a hidden test (results.json: visible only once published)")
+    if config.option.katas_sandbox and not hasattr(config, "workerinput") and not hasattr(config, "_katas_sandbox"):
+        _sandbox_setup(config)
     from hypothesis import HealthCheck, Phase, settings
     common = dict(derandomize=True, database=None, deadline=None, print_blob=False, report_multiple_bugs=False,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
@@ -310,6 +335,9 @@ def kata(request):
     if variant == "solution":
         variant = "source"
     tree = request.config.option.katas_tree
+    sb = getattr(request.config, "_katas_sandbox", None)
+    if sb is not None:
+        return _remote_kata(sb, module, tree, variant)
     mod = loader.load(module, tree, variant)
     from grader import forbid
     violations = {}
@@ -322,6 +350,21 @@ def kata(request):
     _mark_stub_methods(mod)
     tree_id = tree if str(tree).startswith("namespace:") else str(loader.tree_path(tree))
     return KataModule(mod, module, variant, violations, tree=tree_id)
+
+
+def _remote_kata(sb, module, tree, variant):
+    """The sandboxed seam: the learner's source is read (as text) and scanned here, and run in the worker."""
+    from grader import catalogue, forbid
+    from grader.sandbox import RemoteKata
+    source, filename = loader.variant_source(module, tree, variant)
+    ex = catalogue.load().by_module(module)
+    violations = {}
+    rules = forbid.rules_for(module)
+    if rules is not None:
+        violations = forbid.scan(source, filename, rules, public=set(ex.functions) if ex else set())
+    return RemoteKata(sb, module, source, filename, variant, violations,
+                      dict(ex.forbid) if ex and ex.forbid else None, dict(ex.forbid_why) if ex else None,
+                      str(loader.tree_path(tree)))
 
 
 # ------------------------------------------------------------------------------------------------ running
@@ -377,6 +420,15 @@ def _time_limit(config):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     proxy = getattr(item, "funcargs", {}).get("kata")
+    sb = getattr(item.config, "_katas_sandbox", None)
+    if sb is not None and proxy is not None:
+        # learner code runs in the worker: the deadline is enforced there (SIGKILL), not with SIGALRM here
+        sb.begin_test(seed=0)
+        try:
+            yield
+        finally:
+            sb.end_test()
+        return
     if isinstance(proxy, KataModule):
         from grader import forbid
         rules = forbid.rules_for(proxy._relpath)
@@ -438,6 +490,8 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
     elif isinstance(exc, KataTimeout):
         lines.append(str(exc))
         lines.extend(_learner_frames(excinfo.tb)[-3:])
+    elif type(exc).__name__ == "WorkerDied":
+        lines.append(str(exc))
     elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
         is_stub = True
         what = str(exc).split(STUB_MARK, 1)[1].strip()
@@ -448,7 +502,7 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
             lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
                          f"({what}). Replace the raise with your implementation.")
     else:
-        frames = _learner_frames(excinfo.tb)
+        frames = getattr(exc, "_kata_frames", None) or _learner_frames(excinfo.tb)
         call = getattr(exc, "_kata_call", None)
         if frames or call:
             who = f"your `{call}`" if call else "your code"
@@ -530,7 +584,7 @@ def pytest_runtest_makereport(item, call):
         if not verbose:
             report.longrepr = full
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
-    variant = proxy._variant if isinstance(proxy, KataModule) else config.option.katas_variant
+    variant = proxy._variant if _is_kata_proxy(proxy) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):
         variant = item.callspec.params.get("kata", variant)
     if variant == "solution":
@@ -543,7 +597,7 @@ def pytest_runtest_makereport(item, call):
         report.user_properties.append(("katas", {
             "module": module, "variant": variant, "title": _test_title(item), "weight": _weight(item),
             "seed": seed, "passed": raw_passed, "not_started": is_stub, "feedback": feedback if raw_failed else "",
-            "test": item.nodeid,
+            "test": item.nodeid, "hidden": item.get_closest_marker("hidden") is not None,
         }))
 
 
@@ -595,6 +649,17 @@ def _selfcheck_problems() -> list[str]:
     return problems
 
 
+def _is_kata_proxy(proxy) -> bool:
+    from grader.sandbox import RemoteKata
+    return isinstance(proxy, (KataModule, RemoteKata))
+
+
+def pytest_unconfigure(config):
+    sb = getattr(config, "_katas_sandbox", None)
+    if sb is not None:
+        sb.close()
+
+
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput"):
@@ -606,6 +671,9 @@ def pytest_sessionfinish(session, exitstatus):
             session.exitstatus = 1
     if config.option.katas_report:
         Path(config.option.katas_report).write_text(json.dumps(RESULTS, indent=1), encoding="utf-8")
+        sb = getattr(config, "_katas_sandbox", None)
+        if sb is not None:   # beside the report (outside the sandbox's reach), not in the scratch directory
+            Path(str(config.option.katas_report) + ".sandbox.json").write_text(json.dumps(sb.info), encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

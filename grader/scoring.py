@@ -80,8 +80,12 @@ def summary_lines(scores: list[ExerciseScore]) -> list[str]:
     return lines
 
 
-def gradescope(scores: list[ExerciseScore], execution_time: float | None = None) -> dict:
-    """Gradescope autograder results.json: https://gradescope-autograders.readthedocs.io/en/latest/specs/"""
+def gradescope(scores: list[ExerciseScore], execution_time: float | None = None,
+               hidden_visibility: str = "after_published") -> dict:
+    """Gradescope autograder results.json: https://gradescope-autograders.readthedocs.io/en/latest/specs/
+
+    Tests marked hidden (``@pytest.mark.hidden``, or ``katas grade --hide GLOB``) get ``hidden_visibility``
+    (default "after_published": the student sees them once the instructor publishes the grades)."""
     tests = []
     for s in scores:
         if not s.tests:  # untouched: one zero-score line so the exercise is visible
@@ -91,7 +95,8 @@ def gradescope(scores: list[ExerciseScore], execution_time: float | None = None)
         for t in s.tests:
             tests.append({"name": f"{s.id}: {t['title']}", "score": round(t["score"], 4),
                           "max_score": round(t["max_score"], 4), "status": "passed" if t["passed"] else "failed",
-                          "output": t["feedback"], "visibility": "visible"})
+                          "output": t["feedback"],
+                          "visibility": hidden_visibility if t.get("hidden") else "visible"})
     result = {"score": round(sum(s.earned for s in scores), 2),
               "max_score": sum(s.points for s in scores),
               "output": f"{sum(s.status == 'passed' for s in scores)} of {len(scores)} exercises passed",

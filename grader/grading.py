@@ -1,0 +1,307 @@
+"""Grades that count: one submission, or a whole class, graded with the learner's code in the sandbox.
+
+    katas grade SUBMISSION [--out DIR]         a directory shaped like exercises/ (chN/<module>.py), or notebooks
+                                               of the nbgrader course (any *.ipynb below SUBMISSION)
+    katas grade-class CLASS --out DIR [-j N]   every subdirectory of CLASS is one student's submission
+
+Each submission is graded by its own grading process (``pytest --katas-sandbox``), whose learner code runs in one
+sandboxed worker (grader/worker.py). Nothing the learner's process writes is read back: results come from the
+grading process's records. Outputs per submission: ``results.json`` (Gradescope, with per-test visibility),
+``board.txt``, ``records.json``; for a class also ``class.csv`` (one row per student), rewritten after every
+submission, so an interrupted batch keeps what it finished and a rerun grades only what is missing or changed.
+"""
+from __future__ import annotations
+
+import csv
+import fnmatch
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from grader import ROOT, catalogue
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+# ------------------------------------------------------------------------------------------------ one submission
+def _notebook_tree(sub: Path, tree: Path) -> list[str]:
+    """Write the notebooks of an nbgrader submission as a tree of modules (cells kept apart, as a kernel runs
+    them); returns the modules found. Hidden test cells are left out: the graders are ours, not the notebook's."""
+    import nbformat
+
+    from grader.nbcourse import _is_test_cell, _module_of_notebook
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        transform = TransformerManager().transform_cell
+    except Exception:  # noqa: BLE001
+        transform = lambda s: s  # noqa: E731
+    found = []
+    for nb_path in sorted(sub.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in nb_path.parts:
+            continue
+        try:
+            nb = nbformat.read(str(nb_path), as_version=4)
+            module = _module_of_notebook(nb, nb_path)
+        except Exception:  # noqa: BLE001  (a broken notebook grades as not submitted)
+            continue
+        if catalogue.load().by_module(module) is None:
+            continue
+        parts = ["# katas:notebook\n"]
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != "code" or _is_test_cell(c):
+                continue
+            try:
+                src = transform(c.source)
+            except Exception:  # noqa: BLE001
+                src = c.source
+            parts.append(f"# katas:cell {i}\n{src.rstrip()}\n")
+        out = tree / module
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(parts), encoding="utf-8")
+        found.append(module)
+    return found
+
+
+def _modules_in(tree: Path) -> list[str]:
+    cat = catalogue.load()
+    return [ex.module for ex in cat.exercises if (tree / ex.module).is_file()]
+
+
+def fingerprint(sub: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(sub.rglob("*")):
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts:
+            h.update(p.relative_to(sub).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _clean(text: str) -> str:
+    """Feedback without what differs between runs of the same code (object addresses)."""
+    return _ADDRESS.sub(" at 0x…", text or "")
+
+
+def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib: int = 4096,
+                     budget: float = 1800.0, hide: list[str] = (), hidden_visibility: str = "after_published",
+                     quiet: bool = False) -> dict:
+    """Grade one submission into ``out``; returns the summary (also written as ``out/summary.json``)."""
+    sub, out = Path(sub).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="katas-grade-"))
+    summary: dict = {"submission": str(sub), "status": "graded"}
+    try:
+        tree = work / "tree"
+        tree.mkdir()
+        notebooks = _notebook_tree(sub, tree) if any(sub.rglob("*.ipynb")) else []
+        if not notebooks:
+            for module in [ex.module for ex in catalogue.load().exercises]:
+                if (sub / module).is_file():
+                    (tree / module).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(sub / module, tree / module)
+        modules = _modules_in(tree)
+        records_path = work / "records.json"
+        records: list[dict] = []
+        sandbox_info = {}
+        if modules:
+            scratch = work / "sandbox"
+            cmd = [sys.executable, "-m", "pytest", str(tree), "-c", str(ROOT / "pyproject.toml"), "--rootdir",
+                   str(ROOT), "-q", "-p", "no:xdist", "-p", "no:randomly",
+                   "--katas-sandbox", "--katas-sandbox-dir", str(scratch), "--katas-report", str(records_path),
+                   "--katas-timeout", str(timeout), "--katas-memory", str(memory_mib),
+                   "-o", "console_output_style=classic", "--no-header"]
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "KATAS", "HYPOTHESIS"))}
+            env["PYTHONHASHSEED"] = "0"
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            try:
+                log, _ = proc.communicate(timeout=budget)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                log, _ = proc.communicate()
+                summary["status"] = f"error: grading took longer than {budget:g} s"
+            (out / "grading-log.txt").write_bytes(log or b"")
+            if records_path.exists():
+                records = json.loads(records_path.read_text(encoding="utf-8"))
+            elif summary["status"] == "graded":
+                summary["status"] = f"error: the grading process ended with code {proc.returncode}"
+            info_path = Path(str(records_path) + ".sandbox.json")
+            if info_path.exists():
+                sandbox_info = json.loads(info_path.read_text())
+        for r in records:
+            r["feedback"] = _clean(r.get("feedback", ""))
+            r["hidden"] = bool(r.get("hidden")) or any(fnmatch.fnmatch(r["title"], g) or fnmatch.fnmatch(
+                r.get("test", ""), g) for g in hide)
+        from grader import scoring
+        cat = catalogue.load()
+        submitted = set(modules)
+        untouched = {ex.module for ex in cat.exercises if ex.module not in submitted}
+        scores = scoring.score([r for r in records if r.get("variant", "source") == "source"], untouched)
+        results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
+        results["extra_data"] = {"sandbox": sandbox_info, "status": summary["status"]}
+        _atomic_write(out / "results.json", json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+        _atomic_write(out / "records.json", json.dumps(records, indent=1, ensure_ascii=False) + "\n")
+        board = "\n".join(scoring.summary_lines(scores)) + "\n"
+        _atomic_write(out / "board.txt", board)
+        summary.update({
+            "score": round(sum(s.earned for s in scores), 2), "max_score": sum(s.points for s in scores),
+            "exercises": {s.id: s.earned for s in scores}, "passed": sum(s.status == "passed" for s in scores),
+            "sandbox": sandbox_info, "seconds": round(time.monotonic() - t0, 2),
+        })
+        if not quiet:
+            print(board, end="")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _atomic_write(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+    return summary
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------------------------------------ a class
+def class_columns() -> list[str]:
+    return [ex.id for ex in catalogue.load().exercises]
+
+
+def write_class_csv(out: Path, students: list[str]) -> Path:
+    """class.csv from the finished submissions in ``out`` (one row per student; missing ones say so)."""
+    cols = class_columns()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", "score", "max_score", "exercises_passed", *cols, "status", "sandbox"])
+    for name in students:
+        done = out / name / "done.json"
+        if not done.exists():
+            w.writerow([name, "", "", "", *[""] * len(cols), "not graded yet", ""])
+            continue
+        s = json.loads(done.read_text(encoding="utf-8"))
+        ex = s.get("exercises", {})
+        sb = s.get("sandbox") or {}
+        sandbox = (f"landlock {sb.get('landlock')}, netns {'yes' if sb.get('netns') else 'no'}" if sb
+                   else "none")
+        w.writerow([name, _num(s.get("score", 0)), _num(s.get("max_score", 0)), s.get("passed", 0),
+                    *[_num(ex[c]) if c in ex else "" for c in cols], s.get("status", "?"), sandbox])
+    path = out / "class.csv"
+    _atomic_write(path, buf.getvalue())
+    return path
+
+
+def _num(x) -> str:
+    return f"{float(x):.2f}"
+
+
+class Progress:
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.errors, self.skipped = total, 0, 0, 0
+        self.t0 = time.monotonic()
+        self.stream = stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.lock = threading.Lock()
+
+    def update(self, name: str, summary: dict | None, skipped: bool = False):
+        with self.lock:
+            self.done += 1
+            self.skipped += skipped
+            if summary is not None and not str(summary.get("status", "")).startswith("graded"):
+                self.errors += 1
+            elapsed = time.monotonic() - self.t0
+            graded = self.done - self.skipped
+            eta = (elapsed / graded * (self.total - self.done)) if graded else 0
+            width = 30
+            fill = int(width * self.done / max(1, self.total))
+            bar = "#" * fill + "." * (width - fill)
+            what = "already graded" if skipped else (
+                f"{summary.get('score', 0):g}/{summary.get('max_score', 0):g}" if summary else "?")
+            line = (f"[{bar}] {self.done}/{self.total}  {name}: {what}  errors {self.errors}  "
+                    f"{elapsed:.0f}s elapsed, ~{eta:.0f}s left")
+            if self.tty:
+                self.stream.write("\r\033[K" + line)
+                if self.done == self.total:
+                    self.stream.write("\n")
+            else:
+                self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout: float = 30.0,
+                memory_mib: int = 4096, budget: float = 1800.0, restart: bool = False, hide: list[str] = (),
+                hidden_visibility: str = "after_published") -> int:
+    """Grade every student directory of ``class_dir`` in parallel; resumable. Returns the number of errors."""
+    class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    jobs = jobs or max(1, os.cpu_count() or 1)
+    progress = Progress(len(students))
+    todo = []
+    for name in students:
+        done = out / name / "done.json"
+        fp = fingerprint(class_dir / name)
+        if not restart and done.exists():
+            try:
+                if json.loads(done.read_text(encoding="utf-8")).get("fingerprint") == fp:
+                    progress.update(name, None, skipped=True)
+                    continue
+            except (ValueError, OSError):
+                pass
+        todo.append((name, fp))
+    csv_lock = threading.Lock()
+    errors = 0
+
+    def one(name: str, fp: str) -> dict:
+        dest = out / name
+        if dest.exists():
+            shutil.rmtree(dest)
+        cmd = [sys.executable, "-m", "grader", "grade", str(class_dir / name), "--out", str(dest), "--quiet",
+               "--timeout", str(timeout), "--memory", str(memory_mib), "--budget", str(budget),
+               "--hidden-visibility", hidden_visibility, *[a for g in hide for a in ("--hide", g)]]
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        try:
+            log, _ = proc.communicate(timeout=budget + 120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            log, _ = proc.communicate()
+        summary_path = dest / "summary.json"
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            dest.mkdir(parents=True, exist_ok=True)
+            (dest / "grade-log.txt").write_bytes(log or b"")
+            summary = {"status": f"error: grading failed (exit code {proc.returncode}); see grade-log.txt",
+                       "score": 0, "max_score": 0, "exercises": {}}
+        summary["fingerprint"] = fp
+        _atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
+        return summary
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(one, name, fp): name for name, fp in todo}
+        for fut in as_completed(futures):
+            name = futures[fut]
+            try:
+                summary = fut.result()
+            except Exception as e:  # noqa: BLE001  (one submission never stops the batch)
+                summary = {"status": f"error: {type(e).__name__}: {e}"}
+            if not str(summary.get("status", "")).startswith("graded"):
+                errors += 1
+            progress.update(name, summary)
+            with csv_lock:
+                write_class_csv(out, students)
+    path = write_class_csv(out, students)
+    print(f"class results: {path}", file=sys.stderr)
+    return errors

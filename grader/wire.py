@@ -1,0 +1,233 @@
+"""The wire between the grading process (trusted) and the worker that runs learner code (untrusted).
+
+Used on both sides; imports only the standard library and torch (the worker loads a copy of this file).
+
+A frame is ``<u32 header length><u32 buffer count><header JSON>`` then, per buffer, ``<u64 length><bytes>``.
+
+* Worker -> grader: **plain data only**. The header is JSON; tensors travel as (dtype, shape, raw bytes). The
+  grader decodes with :func:`decode`, which builds nothing but None/bool/int/float/str/bytes, lists, tuples, dicts,
+  sets, Fractions, torch dtypes/sizes and fresh torch tensors (validated: dtype from an allow-list, byte count ==
+  numel × item size). Anything else the learner's code returns stays in the worker and comes back as a *handle*
+  (an id and some type names), never as an object. Nothing the worker sends is unpickled or executed.
+* Grader -> worker: the arguments of a call are pickled (the grader is the trusted side; the worker may unpickle
+  what the grader sends). Tensors, torch Generators and handles travel beside the pickle (persistent ids), so that
+  after the call the worker can report what the learner's code changed in place (values, ``.grad``, generator
+  state, module modes, attributes) and the grader applies those changes — again as plain data — to its originals.
+"""
+from __future__ import annotations
+
+import json
+import struct
+from fractions import Fraction
+
+import torch
+
+MAX_FRAME = 512 * 2**20          # a worker frame larger than this is refused (the learner's fault)
+MAX_DEPTH = 64                   # nesting of containers in a decoded value
+MAX_NUMEL = 2**28
+
+DTYPES = {str(d).removeprefix("torch."): d for d in (
+    torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
+    torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
+
+
+class WireError(Exception):
+    """A malformed frame or value (from the worker: the learner's process sent something that is not plain data)."""
+
+
+# ------------------------------------------------------------------------------------------------ framing
+def write_frame(fd: int, header: dict, buffers: list[bytes] = ()) -> None:
+    import os
+    head = json.dumps(header, allow_nan=True, separators=(",", ":")).encode()
+    parts = [struct.pack("<II", len(head), len(buffers)), head]
+    for b in buffers:
+        parts.append(struct.pack("<Q", len(b)))
+        parts.append(b)
+    data = b"".join(parts)
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+class FrameReader:
+    """Reads frames from a file descriptor; ``deadline`` (time.monotonic) bounds the wait (TimeoutError)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buf = bytearray()
+
+    def _fill(self, n: int, deadline: float | None) -> None:
+        import os
+        import select
+        import time
+        while len(self.buf) < n:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                ready, _, _ = select.select([self.fd], [], [], left)
+                if not ready:
+                    raise TimeoutError
+            chunk = os.read(self.fd, max(1 << 16, min(n - len(self.buf), 1 << 24)))
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+    def _take(self, n: int, deadline) -> bytes:
+        self._fill(n, deadline)
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
+    def read(self, deadline: float | None = None) -> tuple[dict, list[bytes]]:
+        hlen, nbuf = struct.unpack("<II", self._take(8, deadline))
+        if hlen > MAX_FRAME or nbuf > 1_000_000:
+            raise WireError(f"frame too large ({hlen} bytes of header, {nbuf} buffers)")
+        try:
+            header = json.loads(self._take(hlen, deadline))
+        except (ValueError, RecursionError) as e:
+            raise WireError(f"malformed frame: {e}") from None
+        buffers, total = [], hlen
+        for _ in range(nbuf):
+            (blen,) = struct.unpack("<Q", self._take(8, deadline))
+            total += blen
+            if total > MAX_FRAME:
+                raise WireError(f"frame too large (over {MAX_FRAME >> 20} MiB)")
+            buffers.append(self._take(blen, deadline))
+        if not isinstance(header, dict):
+            raise WireError("malformed frame: header is not an object")
+        return header, buffers
+
+
+# ------------------------------------------------------------------------------------------------ tensors
+def tensor_bytes(t: torch.Tensor) -> bytes:
+    flat = torch.Tensor.detach(t).cpu().contiguous().reshape(-1)
+    if flat.dtype == torch.bool:
+        flat = flat.to(torch.uint8)
+    return flat.view(torch.uint8).numpy().tobytes()
+
+
+def tensor_meta(t: torch.Tensor) -> dict:
+    return {"dtype": str(t.dtype).removeprefix("torch."), "shape": [int(s) for s in t.shape]}
+
+
+def tensor_from(meta: dict, raw: bytes) -> torch.Tensor:
+    """A fresh tensor from (dtype, shape, bytes), validated (never trusts the sender)."""
+    dtype = DTYPES.get(meta.get("dtype")) if isinstance(meta.get("dtype"), str) else None
+    shape = meta.get("shape")
+    if dtype is None:
+        raise WireError(f"unsupported tensor dtype {meta.get('dtype')!r}")
+    if not (isinstance(shape, list) and len(shape) <= 16
+            and all(type(s) is int and 0 <= s <= MAX_NUMEL for s in shape)):
+        raise WireError(f"bad tensor shape {shape!r}")
+    numel = 1
+    for s in shape:
+        numel *= s
+    item = torch.empty((), dtype=dtype).element_size()
+    if numel > MAX_NUMEL or len(raw) != numel * item:
+        raise WireError(f"tensor of shape {shape} and dtype {meta['dtype']} cannot hold {len(raw)} bytes")
+    if numel == 0:
+        return torch.empty(shape, dtype=dtype)
+    store = torch.frombuffer(bytearray(raw), dtype=torch.uint8)
+    if dtype == torch.bool:
+        return store.to(torch.bool).reshape(shape)
+    return store.view(dtype).reshape(shape).clone()
+
+
+# ------------------------------------------------------------------------------------------------ plain data
+def decode(node, buffers: list[bytes], make_handle=None, make_tensor=None, depth: int = 0):
+    """Plain data from a worker header node. ``make_handle(info)`` turns a handle into a proxy;
+    ``make_tensor(info, tensor)`` may post-process a tensor (grads, autograd bridges, originals)."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    if node is None or type(node) in (bool, int, float, str):
+        return node
+    if isinstance(node, list):
+        raise WireError("untagged list")
+    if not isinstance(node, dict) or len(node) != 1:
+        raise WireError(f"malformed value {str(node)[:80]}")
+    (tag, v), = node.items()
+    d = depth + 1
+    if tag == "L":
+        return [decode(x, buffers, make_handle, make_tensor, d) for x in _list(v)]
+    if tag == "T":
+        return tuple(decode(x, buffers, make_handle, make_tensor, d) for x in _list(v))
+    if tag == "S":
+        return {decode(x, buffers, make_handle, make_tensor, d) for x in _list(v)}
+    if tag == "D":
+        out = {}
+        for pair in _list(v):
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise WireError("malformed dict item")
+            out[decode(pair[0], buffers, make_handle, make_tensor, d)] = decode(
+                pair[1], buffers, make_handle, make_tensor, d)
+        return out
+    if tag == "F":
+        n, m = _list(v)
+        if type(n) is not int or type(m) is not int or m == 0:
+            raise WireError("malformed Fraction")
+        return Fraction(n, m)
+    if tag == "B":
+        return bytes(_buffer(v, buffers))
+    if tag == "f":   # floats JSON cannot spell
+        return {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}[v]
+    if tag == "dtype":
+        if v not in DTYPES:
+            raise WireError(f"unsupported dtype {v!r}")
+        return DTYPES[v]
+    if tag == "size":
+        return torch.Size([int(s) for s in _list(v) if type(s) is int])
+    if tag == "t":
+        if not isinstance(v, dict):
+            raise WireError("malformed tensor")
+        t = tensor_from(v, _buffer(v.get("buf"), buffers))
+        if v.get("grad") is not None:
+            v = dict(v)
+            v["grad"] = decode(v["grad"], buffers, None, None, d)
+            if not isinstance(v["grad"], torch.Tensor):
+                raise WireError("malformed grad")
+        return make_tensor(v, t) if make_tensor else t
+    if tag == "ndarray":
+        import numpy as np
+        t = tensor_from(v, _buffer(v.get("buf"), buffers))
+        return np.asarray(t.numpy())
+    if tag in ("ref", "arg", "tracked"):
+        if make_handle is None:
+            raise WireError(f"unexpected {tag}")
+        return make_handle({"kind": tag, **v} if isinstance(v, dict) else {"kind": tag, "id": v})
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _list(v):
+    if not isinstance(v, list):
+        raise WireError("malformed value")
+    return v
+
+
+def _buffer(i, buffers):
+    if type(i) is not int or not 0 <= i < len(buffers):
+        raise WireError("bad buffer index")
+    return buffers[i]
+
+
+def encode_float(x: float):
+    if x != x:
+        return {"f": "nan"}
+    if x in (float("inf"), float("-inf")):
+        return {"f": "inf" if x > 0 else "-inf"}
+    return x
+
+
+# ------------------------------------------------------------------------------------------------ shipping
+# Objects the grader ships (pickles) into the worker and wants to see changed in place afterwards go through
+# these reconstructors: the worker records them by index.
+TRACKED: list = []
+
+
+def _tracked(i, func, args):
+    obj = func(*args)
+    while len(TRACKED) <= i:
+        TRACKED.append(None)
+    TRACKED[i] = obj
+    return obj
