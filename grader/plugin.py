@@ -118,10 +118,15 @@ def _sandbox_setup(config):
     from grader import sandbox
     scratch = config.option.katas_sandbox_dir or tempfile.mkdtemp(prefix="katas-sandbox-")
     Path(scratch).mkdir(parents=True, exist_ok=True)
+    extra_rw = []
     if not config.option.basetemp:
         config.option.basetemp = str(Path(scratch) / "pytest")
+    else:   # pytest re-creates basetemp itself (a new inode): the worker gets its parent (e.g. under xdist)
+        parent = Path(config.option.basetemp).resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        extra_rw.append(str(parent))
     sb = sandbox.Sandbox(Path(scratch), timeout=config.option.katas_timeout or 30.0,
-                         memory=config.option.katas_memory << 20, cpu=config.option.katas_cpu)
+                         memory=config.option.katas_memory << 20, cpu=config.option.katas_cpu, extra_rw=extra_rw)
     sb.own_scratch = config.option.katas_sandbox_dir is None
     sb.start()   # the worker imports torch while pytest collects
     config._katas_sandbox = sb
@@ -130,8 +135,9 @@ def _sandbox_setup(config):
 def pytest_configure(config):
     config.addinivalue_line("markers", "weight(n): this test's share of the exercise's points (default 1)")
     config.addinivalue_line("markers", "hidden: a hidden test (results.json: visible only once published)")
-    if config.option.katas_sandbox and not hasattr(config, "workerinput") and not hasattr(config, "_katas_sandbox"):
-        _sandbox_setup(config)
+    runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+    if config.option.katas_sandbox and runs_tests and not hasattr(config, "_katas_sandbox"):
+        _sandbox_setup(config)   # in the process that runs tests (an xdist worker, or the only process)
     from hypothesis import HealthCheck, Phase, settings
     common = dict(derandomize=True, database=None, deadline=None, print_blob=False, report_multiple_bugs=False,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
@@ -357,6 +363,8 @@ def _remote_kata(sb, module, tree, variant):
     from grader import catalogue, forbid
     from grader.sandbox import RemoteKata
     source, filename = loader.variant_source(module, tree, variant)
+    # the name learner code runs under in the worker (and feedback shows): the same on every machine and run
+    filename = module if variant == "source" else f"<{variant}>/{module}"
     ex = catalogue.load().by_module(module)
     violations = {}
     rules = forbid.rules_for(module)

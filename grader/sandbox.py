@@ -54,7 +54,7 @@ def _grader_bug(msg):
 # ------------------------------------------------------------------------------------------------ the process
 class WorkerProcess:
     def __init__(self, scratch: Path, *, memory: int, cpu: int, fsize: int, landlock: bool = True,
-                 rw_root: Path | None = None):
+                 rw_root: Path | None = None, extra_rw: list[str] = ()):
         self.scratch = scratch
         lib = scratch / "lib"
         lib.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ class WorkerProcess:
         read_paths = ["/usr", "/lib", "/lib64", "/bin", "/etc", "/proc", "/sys", "/dev/urandom", "/dev/random",
                       "/dev/zero", sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent)]
         read_paths += sys_path
-        rw_paths = [str(rw_root or scratch), "/dev/null", "/dev/shm"]
+        rw_paths = [str(rw_root or scratch), "/dev/null", "/dev/shm", *extra_rw]
         from grader.stubgen import STUB_MARK
         cfg = {"sys_path": sys_path, "shipped": shipped, "read_paths": read_paths, "rw_paths": rw_paths,
                "memory": memory, "cpu": cpu, "fsize": fsize, "cwd": str(scratch / "home"), "stub_mark": STUB_MARK,
@@ -165,10 +165,17 @@ class WorkerProcess:
             return f"was killed by {name}{hint}"
         return f"exited with code {code}"
 
+    seq = 0
+
     def request(self, header: dict, buffers=(), deadline: float | None = None) -> tuple[dict, list[bytes]]:
+        self.seq += 1
+        header = {**header, "seq": self.seq}
         try:
             wire.write_frame(self.wfd, header, list(buffers))
-            return self.reader.read(deadline)
+            reply, bufs = self.reader.read(deadline)
+            if reply.get("seq") != self.seq:   # something in the worker wrote into the reply pipe itself
+                raise wire.WireError("a reply out of sequence")
+            return reply, bufs
         except TimeoutError:
             raise
         except (EOFError, BrokenPipeError, OSError) as e:
@@ -180,11 +187,11 @@ class Sandbox:
     """One per grading session: the worker, the modules loaded in it, what went wrong so far."""
 
     def __init__(self, scratch: Path | None = None, *, timeout: float = 30.0, memory: int = 4 << 30,
-                 cpu: int = 900, fsize: int = 64 << 20):
+                 cpu: int = 900, fsize: int = 64 << 20, extra_rw: list[str] = ()):
         self.own_scratch = scratch is None
         self.scratch = Path(scratch or tempfile.mkdtemp(prefix="katas-sandbox-"))
         self.scratch.mkdir(parents=True, exist_ok=True)
-        self.limits = dict(memory=memory, cpu=cpu, fsize=fsize)
+        self.limits = dict(memory=memory, cpu=cpu, fsize=fsize, extra_rw=list(extra_rw))
         self.timeout = timeout
         self.timed_out = False
         self.worker: WorkerProcess | None = None
@@ -203,6 +210,7 @@ class Sandbox:
                 self.worker.kill()
             self.generation += 1
             self.worker = WorkerProcess(self.scratch / f"w{self.generation}", rw_root=self.scratch, **self.limits)
+            _RNG_SYNCED.clear()
             self.loaded.clear()
         return self.worker
 
@@ -344,22 +352,40 @@ class Sandbox:
         return out
 
 
-def _rng_state(buffers: list) -> dict:
-    """The grader's global RNGs travel with every call, so learner code that draws from the global RNG (torch,
-    random, numpy) behaves as it would in this process: torch.manual_seed here makes it reproducible."""
+_RNG_SYNCED: dict = {}   # the global RNG states as last exchanged with the worker (only changes travel)
+
+
+def _rng_now() -> dict:
     import random
-    st = torch.default_generator.get_state()
-    buffers.append(wire.tensor_bytes(st))
-    out = {"torch": {**wire.tensor_meta(st), "buf": len(buffers) - 1}, "py": list(random.getstate()[1])}
+    out = {"torch": wire.tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
     np = sys.modules.get("numpy")
     if np is not None:
         _, keys, pos, has_gauss, cached = np.random.get_state()
-        out["np"] = [[int(k) for k in keys], int(pos), int(has_gauss), float(cached)]
+        out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
+    return out
+
+
+def _rng_state(buffers: list) -> dict:
+    """The grader's global RNGs travel with every call (those that changed since the last exchange), so learner
+    code that draws from the global RNG (torch, random, numpy) behaves as it would in this process:
+    torch.manual_seed here makes it reproducible."""
+    now = _rng_now()
+    out = {}
+    if now["torch"] != _RNG_SYNCED.get("torch"):
+        buffers.append(now["torch"])
+        out["torch"] = {"dtype": "uint8", "shape": [len(now["torch"])], "buf": len(buffers) - 1}
+    if now["py"] != _RNG_SYNCED.get("py"):
+        out["py"] = list(now["py"])
+    if "np" in now and now["np"] != _RNG_SYNCED.get("np"):
+        import numpy as np
+        keys, pos, has_gauss, cached = now["np"]
+        out["np"] = [[int(k) for k in np.frombuffer(keys, dtype=np.uint32)], pos, has_gauss, cached]
+    _RNG_SYNCED.update(now)
     return out
 
 
 def _set_rng_state(node, bufs):
-    """Take back the global RNG states after the call (plain data, validated)."""
+    """Take back the global RNG states the worker changed (plain data, validated)."""
     import random
     if not isinstance(node, dict):
         return
@@ -376,6 +402,7 @@ def _set_rng_state(node, bufs):
             and len(npst[0]) == 624 and all(type(x) is int and 0 <= x < 2**32 for x in npst[0]):
         np.random.set_state(("MT19937", np.array(npst[0], dtype=np.uint32), int(npst[1]), int(npst[2]),
                              float(npst[3])))
+    _RNG_SYNCED.update(_rng_now())
 
 
 # ------------------------------------------------------------------------------------------------ shipping

@@ -604,11 +604,22 @@ def op_load(req, bufs):
     sys.modules[name] = mod
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     LEARNER_FILES.add(filename)
-    try:
-        exec(compile(source, filename, "exec"), mod.__dict__)
-    except BaseException as e:  # noqa: BLE001  (SystemExit at import too)
-        sys.modules.pop(name, None)
-        return {"import_error": _describe_import_error(e, filename)}, []
+    if source.startswith("# katas:notebook\n"):
+        # a notebook: cells run one by one, as a kernel runs them (a failing cell does not stop the others);
+        # each cell is compiled at its own line of the combined source, so tracebacks point at the right line
+        lines = source.splitlines(keepends=True)
+        starts = [i for i, ln in enumerate(lines) if ln.startswith("# katas:cell ")] + [len(lines)]
+        for a, b in zip(starts, starts[1:]):
+            try:
+                exec(compile("\n" * a + "".join(lines[a:b]), filename, "exec"), mod.__dict__)
+            except BaseException:  # noqa: BLE001
+                pass
+    else:
+        try:
+            exec(compile(source, filename, "exec"), mod.__dict__)
+        except BaseException as e:  # noqa: BLE001  (SystemExit at import too)
+            sys.modules.pop(name, None)
+            return {"import_error": _describe_import_error(e, filename)}, []
     _mark_stub_methods(mod)
     rules = _expand_rules(req.get("forbid") or {}, req.get("why") or {}) if req.get("forbid") else None
     MODULES[rel] = (mod, rules)
@@ -665,42 +676,59 @@ def op_invoke(req, bufs):
     return {"ok": out, "sync": sync, "rng": rng}, enc.buffers
 
 
-def _set_rng(node, bufs):
+_RNG_LAST: dict = {}
+
+
+def _rng_now():
     import random
 
     import torch
 
     from grader import wire
-    if not node:
-        return
-    t = node["torch"]
-    torch.default_generator.set_state(wire.tensor_from(t, bufs[t["buf"]]))
-    random.setstate((3, tuple(node["py"]), None))
+    out = {"torch": wire.tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
+    np = sys.modules.get("numpy")
+    if np is not None:
+        _, keys, pos, has_gauss, cached = np.random.get_state()
+        out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
+    return out
+
+
+def _set_rng(node, bufs):
+    """Take the grader's global RNG states (only those that changed since the last exchange travel)."""
+    import random
+
+    import torch
+
+    from grader import wire
+    node = node or {}
+    if "torch" in node:
+        t = node["torch"]
+        torch.default_generator.set_state(wire.tensor_from(t, bufs[t["buf"]]))
+    if "py" in node:
+        random.setstate((3, tuple(node["py"]), None))
     np = sys.modules.get("numpy")
     if np is not None and node.get("np"):
         keys, pos, has_gauss, cached = node["np"]
         np.random.set_state(("MT19937", np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    _RNG_LAST.clear()
+    _RNG_LAST.update(_rng_now())
 
 
 def _get_rng(enc):
-    import random
-
-    import torch
-
-    from grader import wire
-    st = torch.default_generator.get_state()
-    out = {"torch": {**wire.tensor_meta(st), "buf": enc.buf(wire.tensor_bytes(st))}}
+    """The global RNG states this call changed, to hand back."""
+    out = {}
     try:
-        out["py"] = [int(x) for x in random.getstate()[1]]
+        now = _rng_now()
     except Exception:  # noqa: BLE001
-        pass
-    np = sys.modules.get("numpy")
-    if np is not None:
-        try:
-            _, keys, pos, has_gauss, cached = np.random.get_state()
-            out["np"] = [[int(k) for k in keys], int(pos), int(has_gauss), float(cached)]
-        except Exception:  # noqa: BLE001
-            pass
+        return out
+    if now["torch"] != _RNG_LAST.get("torch"):
+        out["torch"] = {"dtype": "uint8", "shape": [len(now["torch"])], "buf": enc.buf(now["torch"])}
+    if now["py"] != _RNG_LAST.get("py"):
+        out["py"] = [int(x) for x in now["py"]]
+    if "np" in now and now["np"] != _RNG_LAST.get("np"):
+        import numpy as np
+        keys, pos, has_gauss, cached = now["np"]
+        out["np"] = [[int(k) for k in np.frombuffer(keys, dtype=np.uint32)], pos, has_gauss, cached]
     return out
 
 
@@ -756,12 +784,13 @@ def main():
             header, out = OPS[req["op"]](req, bufs)
         except BaseException as e:  # noqa: BLE001  (SystemExit, KeyboardInterrupt: the learner's, reported)
             header, out = {"exc": _describe_exception(e)}, []
+        header["seq"] = req.get("seq")
         try:
             wire.write_frame(REP_FD, header, out)
         except BaseException as e:  # noqa: BLE001
             wire.write_frame(REP_FD, {"exc": {"type": "WireError", "mro": ["Exception"],
                                               "msg": f"could not send the result back: {_safe_str(e)}",
-                                              "frames": []}})
+                                              "frames": []}, "seq": req.get("seq")})
 
 
 if __name__ == "__main__":

@@ -4,38 +4,10 @@ import torch
 from hypothesis import example, given, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_tensor
+from tests.shippable import Quadratic, cubic, exp_sum, l2, sin_sum
 from tests.strategies import tensors
 
-# Functions handed to learner code are module-level (picklable by reference), never lambdas.
-
-
-class Quadratic:
-    """f(x) = xᵀAx, gradient (A + Aᵀ)x."""
-
-    def __init__(self, A):
-        self.A = A
-
-    def __call__(self, x):
-        return x @ self.A @ x
-
-    def __repr__(self):
-        return f"x ↦ xᵀAx with A = {self.A.tolist()}"
-
-
-def sin_sum(x):
-    return torch.sin(x).sum()
-
-
-def exp_sum(x):
-    return torch.exp(x).sum()
-
-
-def l2(x):
-    return torch.sqrt((x * x).sum())
-
-
-def cubic(x):
-    return (x ** 3).sum()
+# Functions handed to learner code live in tests/shippable.py (picklable by reference into the worker), never lambdas.
 
 
 def _max_err(got, want):

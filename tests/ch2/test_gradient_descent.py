@@ -9,34 +9,11 @@ import torch
 from hypothesis import example, given, settings, strategies as st
 
 from grader.check import Hint, KataFailure, expect, expect_close, expect_equal, expect_tensor, fail, show
+from tests.shippable import QuadGrad, SinGrad
 from tests.strategies import tensors
 
-
-# Gradients handed to learner code: module-level classes (picklable by reference), never lambdas.
-class QuadGrad:
-    """∇f for f(x) = ½xᵀAx with A symmetric: ∇f(x) = A x."""
-
-    def __init__(self, A):
-        self.A = A
-
-    def __call__(self, x):
-        return self.A.to(x.dtype) @ x
-
-    def __repr__(self):
-        return f"QuadGrad(A = {self.A.tolist()})"
-
-
-class SinGrad:
-    """∇f for f(x) = −Σ cos(xᵢ) + ½·c·‖x‖²: sin(x) + c·x (not quadratic: the gradient depends on x non-linearly)."""
-
-    def __init__(self, c):
-        self.c = c
-
-    def __call__(self, x):
-        return torch.sin(x) + self.c * x
-
-    def __repr__(self):
-        return f"SinGrad(c = {self.c})  # ∇f(x) = sin(x) + c·x"
+# Gradients handed to learner code (QuadGrad, SinGrad) live in tests/shippable.py (picklable by reference into the
+# worker), never lambdas.
 
 
 # ------------------------------------------------------------------------------------------------ strategies

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
-from torch import nn
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail
 from tests.data import Batches
+from tests.shippable import FIXED_PREDS, N_PRED, LookupNet, lookup_scores
 from tests.strategies import labels
 
 D2L_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
@@ -384,43 +384,12 @@ def test_worker_processes_give_the_same_batches(kata, files):
 
 
 # ------------------------------------------------------------------------------------------------ predict_ch3
-N_PRED = 20
-
-
+# N_PRED, LookupNet, FIXED_PREDS and lookup_scores (the nets handed to predict_ch3) live in tests/shippable.py.
 def _pred_images():
     """(N_PRED, 1, 28, 28) images whose pixel (0, 0) is index/255; the rest is a fixed pattern."""
     X = torch.tensor(_pixels(N_PRED, 7), dtype=torch.float32).unsqueeze(1) / 255
     X[:, 0, 0, 0] = torch.arange(N_PRED, dtype=torch.float32) / 255
     return X
-
-
-class LookupNet(nn.Module):
-    """Scores (b, 10) read from a table by the index encoded in pixel (0, 0); argmax of row i is preds[i]."""
-
-    def __init__(self, preds, seed=0):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        table = torch.rand(N_PRED, 10, generator=g)
-        table[torch.arange(N_PRED), preds] += 2.0
-        self.register_buffer("table", table)
-        self.scale = nn.Parameter(torch.ones(()))
-
-    def forward(self, X):
-        idx = (X[:, 0, 0, 0] * 255).round().long()
-        return self.table[idx] * self.scale                           # (b, 10)
-
-
-FIXED_PREDS = torch.tensor([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4])
-FIXED_NET = None
-
-
-def lookup_scores(X):
-    """A plain function as the net (the seed's `net` is one): scores favouring FIXED_PREDS."""
-    global FIXED_NET
-    if FIXED_NET is None:
-        FIXED_NET = LookupNet(FIXED_PREDS, seed=1)
-    with torch.no_grad():
-        return FIXED_NET(X)
 
 
 def _titles(y, preds, n):

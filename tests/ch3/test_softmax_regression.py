@@ -18,9 +18,12 @@ from torch import nn
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, scale_atol
 from tests.data import Batches, digits_split
+from tests.shippable import (DropoutNet, LearnerFunction, LinearNet, LinearScores, RecordingAnimator, SGDUpdater,
+                             ScratchSoftmaxNet, TinySGD, identity_net)
 from tests.strategies import dyadic_tensors, labels, logits_and_labels, matrices, shapes
 
-# Everything handed to learner code (nets, losses, updaters, animators, data) is a module-level class or function.
+# Everything handed to learner code (nets, losses, updaters, animators, data) is a module-level class or function of
+# tests/shippable.py or tests/data.py (picklable by reference into the worker), or a torch object.
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -30,21 +33,6 @@ def _call(fn, *args, prop, inputs, hints=()):
         return fn(*args)
     except (RuntimeError, IndexError) as e:
         fail(prop, inputs=inputs, expected="a result", got=f"{type(e).__name__}: {e}", hints=hints)
-
-
-class LearnerFunction:
-    """One of the learner's own functions, handed back into learner code (the net's softmax, train_ch3's loss).
-
-    Wraps the seam's function object (``kata.softmax``), which pickles by reference, so this does too."""
-
-    def __init__(self, fn):
-        self.fn, self.name = fn, fn.__name__
-
-    def __call__(self, *args):
-        return self.fn(*args)
-
-    def __repr__(self):
-        return f"your {self.name}"
 
 
 def _nonfinite(got):
@@ -358,25 +346,6 @@ def test_accumulator_sums_and_resets(kata):
 
 
 # ----------------------------------------------------------------------------------------------- evaluation
-def identity_net(X):
-    """A plain function (not an nn.Module): its scores are X itself."""
-    return X
-
-
-class DropoutNet(nn.Module):
-    """Dropout(0.99) then the identity: in training mode it zeroes ~99% of the scores. Records, for each forward
-    pass, whether it ran in training mode and whether autograd was recording."""
-
-    def __init__(self):
-        super().__init__()
-        self.drop = nn.Dropout(0.99)
-        self.calls = []
-
-    def forward(self, X):
-        self.calls.append((self.training, torch.is_grad_enabled()))
-        return self.drop(X * 1.0)
-
-
 def _per_batch_mean(scores, y, batch_size):
     accs = [float((scores[i:i + batch_size].argmax(1) == y[i:i + batch_size]).float().mean())
             for i in range(0, len(y), batch_size)]
@@ -433,87 +402,9 @@ def test_evaluate_accuracy_uses_eval_mode_and_no_grad(kata):
 
 
 # ----------------------------------------------------------------------------------------------- training
-class LinearNet(nn.Module):
-    """nn.Linear that records whether each forward pass ran in training mode."""
-
-    def __init__(self, d, q, seed=0):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.linear = nn.Linear(d, q)
-        with torch.no_grad():
-            self.linear.weight.copy_(torch.randn(q, d, generator=g) * 0.5)
-            self.linear.bias.copy_(torch.randn(q, generator=g) * 0.1)
-        self.modes = []
-
-    def forward(self, X):
-        self.modes.append(self.training)
-        return self.linear(X)
-
-
-class LinearScores:
-    """A plain callable (not an nn.Module): X @ W + b with leaf tensors W, b."""
-
-    def __init__(self, d, q, seed=0):
-        g = torch.Generator().manual_seed(seed)
-        self.W = (torch.randn(d, q, generator=g) * 0.5).requires_grad_(True)
-        self.b = torch.zeros(q, requires_grad=True)
-
-    def __call__(self, X):
-        return X @ self.W + self.b
-
-
-class SGDUpdater:
-    """d2l's custom updater: updater(batch_size) does p -= lr·p.grad/batch_size and zeroes the grads.
-    Records the batch sizes it was called with."""
-
-    def __init__(self, params, lr):
-        self.params, self.lr, self.batch_sizes = list(params), lr, []
-
-    def __call__(self, batch_size):
-        self.batch_sizes.append(batch_size)
-        with torch.no_grad():
-            for p in self.params:
-                p -= self.lr * p.grad / batch_size
-                p.grad.zero_()
-
-
-class TinySGD(torch.optim.SGD):
-    """A torch.optim.SGD (so a torch.optim.Optimizer) with plain-SGD semantics: zero_grad(); step() does
-    p -= lr·p.grad.
-
-    Its methods are overridden because the first torch.optim.Optimizer.__init__ / zero_grad / step of a process
-    imports torch._dynamo (~1 s), more than this whole module's time budget."""
-
-    def __init__(self, params, lr):   # deliberately not super().__init__ (that is where torch._dynamo loads)
-        self.lr = lr
-        self.defaults = {"lr": lr}
-        self.param_groups = [{"params": list(params), "lr": lr}]
-        self.state = {}
-
-    def zero_grad(self, set_to_none=True):
-        for p in self.param_groups[0]["params"]:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for p in self.param_groups[0]["params"]:
-            if p.grad is not None:
-                p -= self.lr * p.grad
-
-
-def ce_none(y_hat, y):
-    """Per-example cross-entropy on logits (the graders' loss)."""
-    return F.cross_entropy(y_hat, y, reduction="none")
-
-
-class RecordingAnimator:
-    """Records every add(x, y) call."""
-
-    def __init__(self):
-        self.calls = []
-
-    def add(self, x, y):
-        self.calls.append((x, tuple(float(v) for v in y)))
+# Per-example cross-entropy on logits (the graders' loss). A torch module rather than a function in tests/shippable.py,
+# where it would be a ready-made cross_entropy_logits for learners to import.
+ce_none = nn.CrossEntropyLoss(reduction="none")
 
 
 def _toy_data(n=10, d=4, q=3, seed=1):
@@ -671,16 +562,6 @@ def test_train_ch3_history_and_animator(kata):
     plain = kata.train_ch3(other, Batches(X, y, 4), Batches(Xt, yt, 3), loss, 1, TinySGD(other.parameters(), lr=0.5))
     expect(isinstance(plain, dict), "train_ch3 works without an animator (animator=None)", inputs=inputs,
            expected="a history dict", got=plain)
-
-
-class ScratchSoftmaxNet:
-    """softmax(X W + b) with the learner's softmax (d2l 3.6's net)."""
-
-    def __init__(self, W, b, softmax):
-        self.W, self.b, self.softmax = W, b, softmax
-
-    def __call__(self, X):
-        return self.softmax(X.reshape(-1, self.W.shape[0]) @ self.W + self.b)
 
 
 @functools.cache

@@ -32,7 +32,8 @@ Tolerances (chosen, not guessed):
 * Values s·t + c at |t| ≤ 1e4: atol 1e-9·(1 + |s·t| + |c|).
 * The approximator's certified error may exceed ε by 1e-9·(1 + ε) (the catalogue's rounding allowance).
 
-Everything handed to learner code is a tensor, a list, a number or a module-level callable class (picklable).
+Everything handed to learner code is a tensor, a list, a number or a callable class of tests/shippable.py (picklable
+by reference into the worker).
 Speed: nets have depth ≤ 3 and width ≤ 4 (the Fraction oracle is slow); the module runs in a few seconds.
 """
 import math
@@ -42,6 +43,7 @@ import torch
 from hypothesis import assume, example, given, settings, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_tensor, fail
+from tests.shippable import AbsMix, ClippedLine, Const, Line, SinMix, Triangle, ZigZag
 from tests.strategies import dyadic, dyadic_tensors, floats
 
 D = torch.float64
@@ -602,113 +604,7 @@ def test_region_maps_agree_on_boundaries(kata, case, data):
 
 
 # ----------------------------------------------------------------------------------------------- L-Lipschitz functions
-class Line:
-    """f(t) = L·t + c: its slope is exactly L everywhere."""
-
-    def __init__(self, L, c):
-        self.L, self.c = float(L), float(c)
-
-    def __call__(self, t):
-        return self.L * t + self.c
-
-    def __repr__(self):
-        return f"t ↦ {self.L:g}·t + {self.c:g}"
-
-
-class SinMix:
-    """Σ a_k sin(ω_k t + φ_k), scaled so that Σ |a_k ω_k| = L (a bound on the slope)."""
-
-    def __init__(self, L, amps, freqs, phases, offset):
-        norm = sum(abs(a * w) for a, w in zip(amps, freqs))
-        self.scale = float(L) / norm if norm > 0 else 0.0
-        self.amps, self.freqs, self.phases, self.offset = list(amps), list(freqs), list(phases), float(offset)
-        self.L = float(L)
-
-    def __call__(self, t):
-        out = torch.zeros_like(t) + self.offset
-        for a, w, p in zip(self.amps, self.freqs, self.phases):
-            out = out + self.scale * a * torch.sin(w * t + p)
-        return out
-
-    def __repr__(self):
-        terms = " + ".join(f"{self.scale * a:.4g}·sin({w:g}t + {p:g})" for a, w, p in
-                           zip(self.amps, self.freqs, self.phases))
-        return f"t ↦ {self.offset:g} + {terms}  (L = {self.L:g})"
-
-
-class AbsMix:
-    """Σ c_k |t − p_k| + offset with Σ |c_k| = L."""
-
-    def __init__(self, L, coefs, centers, offset):
-        norm = sum(abs(c) for c in coefs)
-        self.coefs = [float(L) * c / norm if norm > 0 else 0.0 for c in coefs]
-        self.centers, self.offset, self.L = [float(p) for p in centers], float(offset), float(L)
-
-    def __call__(self, t):
-        out = torch.zeros_like(t) + self.offset
-        for c, p in zip(self.coefs, self.centers):
-            out = out + c * (t - p).abs()
-        return out
-
-    def __repr__(self):
-        return f"t ↦ {self.offset:g} + " + " + ".join(f"{c:.4g}·|t − {p:.6g}|" for c, p in
-                                                       zip(self.coefs, self.centers))
-
-
-class Triangle:
-    """A triangle wave of slope ±L and period P."""
-
-    def __init__(self, L, period, phase):
-        self.L, self.period, self.phase = float(L), float(period), float(phase)
-
-    def __call__(self, t):
-        r = torch.remainder(t - self.phase, self.period)
-        return self.L * (r - self.period / 2).abs()
-
-    def __repr__(self):
-        return f"triangle wave of slope ±{self.L:g}, period {self.period:g}, phase {self.phase:g}"
-
-
-class ClippedLine:
-    """clamp(L·(t − t0), lo, hi)."""
-
-    def __init__(self, L, t0, lo, hi):
-        self.L, self.t0, self.lo, self.hi = float(L), float(t0), float(lo), float(hi)
-
-    def __call__(self, t):
-        return torch.clamp(self.L * (t - self.t0), self.lo, self.hi)
-
-    def __repr__(self):
-        return f"t ↦ clamp({self.L:g}·(t − {self.t0:g}), {self.lo:g}, {self.hi:g})"
-
-
-class ZigZag:
-    """L·(distance from t to the nearest of the points) + offset: slope ±L, kinks at the points and halfway."""
-
-    def __init__(self, L, points, offset=0.0):
-        self.L, self.points, self.offset = float(L), torch.as_tensor(points, dtype=D).reshape(-1), float(offset)
-
-    def __call__(self, t):
-        dist = (t[..., None] - self.points).abs().min(dim=-1).values
-        return self.L * dist + self.offset
-
-    def __repr__(self):
-        pts = self.points.tolist()
-        shown = ", ".join(f"{p:.6g}" for p in pts[:6]) + (", …" if len(pts) > 6 else "")
-        return f"t ↦ {self.offset:g} + {self.L:g}·dist(t, {{{shown}}})  (a zig-zag, slope ±{self.L:g})"
-
-
-class Const:
-    def __init__(self, v):
-        self.v = float(v)
-
-    def __call__(self, t):
-        return torch.full_like(t, self.v)
-
-    def __repr__(self):
-        return f"t ↦ {self.v:g}"
-
-
+# The functions themselves (Line, SinMix, AbsMix, Triangle, ClippedLine, ZigZag, Const) live in tests/shippable.py.
 @st.composite
 def lipschitz_fns(draw, L, a, b):
     kind = draw(st.sampled_from(["sin", "abs", "tri", "clip", "line"]), label="kind of f")

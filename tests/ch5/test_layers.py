@@ -13,6 +13,7 @@ from hypothesis import example, given, settings, strategies as st
 from torch import nn
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, scale_atol
+from tests.shippable import Scale, Shift
 from tests.strategies import tensors
 
 Z = 5.0
@@ -24,34 +25,7 @@ def _seed_global(s):
 
 
 # ----------------------------------------------------------------------------------------------- blocks for the nets
-class Scale(nn.Module):
-    """X ↦ c·X (shape preserving; scaling and shifting do not commute, so the order of blocks shows)."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.c = c
-
-    def forward(self, X):
-        return X * self.c
-
-    def __repr__(self):
-        return f"Scale({self.c})"
-
-
-class Shift(nn.Module):
-    """X ↦ X + c."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.c = c
-
-    def forward(self, X):
-        return X + self.c
-
-    def __repr__(self):
-        return f"Shift({self.c})"
-
-
+# Scale and Shift (blocks handed to MySequential) live in tests/shippable.py.
 def _linear(i, o, seed):
     """nn.Linear(i, o) with weights from a seeded generator (no dependence on the global RNG)."""
     g = torch.Generator().manual_seed(seed)
