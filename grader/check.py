@@ -266,3 +266,64 @@ def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None,
         fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised",
              got=f"{type(e).__name__}: {e}", hints=hints)
     fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised", got="no exception", hints=hints)
+
+
+# ------------------------------------------------------------------------------------------------ sandbox-aware
+def is_instance(obj, cls) -> bool:
+    """isinstance(obj, cls), also for a learner object that lives in the sandboxed worker (--katas-sandbox)."""
+    from grader.sandbox import is_instance as remote_is_instance
+    return remote_is_instance(obj, cls)
+
+
+def is_subclass(obj, cls) -> bool:
+    """issubclass(obj, cls) for a learner class, here or in the sandboxed worker (False if obj is no class)."""
+    from grader.sandbox import is_subclass as remote_is_subclass
+    return remote_is_subclass(obj, cls)
+
+
+def type_name(obj) -> str:
+    """The name of obj's type as the learner wrote it (also for objects in the sandboxed worker)."""
+    from grader.sandbox import RemoteObject
+    if isinstance(obj, RemoteObject):
+        return obj._kata_type.rsplit(".", 1)[-1]
+    return type(obj).__name__
+
+
+def run_beside(kata, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in the process where the learner's code runs: here, or in the sandboxed worker.
+
+    For graders that must observe a side effect of learner code in its own process (a matplotlib figure, a
+    download attempt): ``fn`` is a probe from tests/shippable.py that calls the learner function it is given and
+    returns what it saw as plain data. Under the sandbox the probe runs in the learner's process, so what it
+    reports is only as trustworthy as the learner's own output; pass/fail is still decided here."""
+    from grader.sandbox import RemoteKata
+    if isinstance(kata, RemoteKata):
+        return kata._run(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
+
+
+def same_object(got, want) -> bool:
+    """``got is want`` — or, when ``got`` came back from the sandboxed worker (where the learner's code holds a copy
+    of what the grader passed in), the same kind of object with the same value: equal tensors (shape, dtype,
+    values), or modules of the same type with the same repr and equal state_dict."""
+    from grader.sandbox import RemoteObject
+    if got is want:
+        return True
+    if isinstance(want, torch.Tensor):
+        return (isinstance(got, torch.Tensor) and _from_sandbox(got) and got.shape == want.shape
+                and got.dtype == want.dtype and torch.equal(got.detach(), want.detach()))
+    if isinstance(got, RemoteObject) and isinstance(want, torch.nn.Module):
+        if type_name(got) != type(want).__name__ or repr(got) != repr(want):
+            return False
+        theirs, ours = got.state_dict(), want.state_dict()
+        return isinstance(theirs, dict) and list(theirs) == list(ours) and all(
+            isinstance(theirs[k], torch.Tensor) and theirs[k].shape == v.shape and torch.equal(theirs[k], v)
+            for k, v in ours.items())
+    return False
+
+
+def _from_sandbox(t) -> bool:
+    """True when grading runs with the sandbox (values come back as copies, so identity cannot be asked)."""
+    import sys
+    plugin = sys.modules.get("grader.plugin")
+    return bool(plugin is not None and getattr(plugin, "SANDBOXED", False))

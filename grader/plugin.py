@@ -130,6 +130,8 @@ def _sandbox_setup(config):
     sb.own_scratch = config.option.katas_sandbox_dir is None
     sb.start()   # the worker imports torch while pytest collects
     config._katas_sandbox = sb
+    global SANDBOXED
+    SANDBOXED = True
 
 
 def pytest_configure(config):
@@ -202,6 +204,7 @@ class KataModule:
         return f"<kata {self._relpath} ({self._variant})>"
 
 
+SANDBOXED = False      # set by --katas-sandbox: learner code runs in the worker (grader.sandbox)
 _CHECK_PICKLE = False  # set by --katas-selfcheck: graders must pass only picklable arguments to learner code
 
 

@@ -545,6 +545,16 @@ class Shipment:
             o = self._tracked_obj(item.get("j"))
             if isinstance(o, torch.nn.Module):
                 o.training = bool(item.get("training", o.training))
+                for k, node in (item.get("dict") or {}).items():
+                    if k.startswith("_") or k == "training" or k in o._modules or k in o._parameters:
+                        continue
+                    try:
+                        val = self._plain(node, bufs)
+                    except wire.WireError:
+                        continue
+                    if isinstance(val, (torch.nn.Module, torch.nn.Parameter)):
+                        continue
+                    vars(o)[k] = val
                 for key, table in (("params", o._parameters), ("buffers", o._buffers)):
                     for name, node in (item.get(key) or {}).items():
                         val = self._plain(node, bufs)
@@ -641,6 +651,31 @@ _SAFE = {c.__name__: c for c in (
 _MADE: dict[tuple[str, str], type] = {}
 
 
+def _shippable_exception(info):
+    """An exception class of tests/shippable.py raised in the worker (a grader's stand-in raised it): rebuilt here
+    from its plain-data arguments, so that graders can catch it by class."""
+    qual = info.get("qualname")
+    if not (isinstance(qual, str) and qual.startswith("tests.shippable.")):
+        return None
+    try:
+        import tests.shippable as shippable
+    except ImportError:
+        return None
+    cls = getattr(shippable, qual.rsplit(".", 1)[-1], None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        return None
+    try:
+        args = wire.decode(info.get("args"), []) if info.get("args") is not None else ()
+        attrs = wire.decode(info.get("attrs"), []) if info.get("attrs") is not None else {}
+        e = cls.__new__(cls)
+        e.args = tuple(args) if isinstance(args, (list, tuple)) else ()
+        if isinstance(attrs, dict):
+            e.__dict__.update({k: v for k, v in attrs.items() if isinstance(k, str)})
+        return e
+    except Exception:  # noqa: BLE001
+        return None
+
+
 class LearnerExit(Exception):
     """The learner's code raised SystemExit/KeyboardInterrupt/GeneratorExit (reported as an error, not obeyed)."""
 
@@ -658,6 +693,8 @@ def _remote_exception(info: dict, call: str | None) -> BaseException:
         e = ForbiddenCall(msg)
     elif kind == "stop":
         e = StopIteration()
+    elif _shippable_exception(info) is not None:
+        e = _shippable_exception(info)
     else:
         name = "".join(ch for ch in str(info.get("type", "Exception")) if ch.isalnum() or ch == "_")[:80] or "Error"
         mro = [str(m) for m in info.get("mro", []) if isinstance(m, str)]
@@ -732,6 +769,8 @@ class RemoteObject:
         return self._kata_sb.invoke(self, what, args, kwargs, label=label)
 
     def __getattr__(self, name):
+        if name in ("__name__", "__qualname__") and isinstance(self._kata_info.get("name"), str):
+            return self._kata_info["name"]
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         out = self._inv("getattr", name, label=f"{self._kata_label}.{name}")
@@ -888,6 +927,14 @@ class RemoteKata:
             if out._kata_info.get("isclass") or out._kata_info.get("type") == "builtins.function":
                 cache[name] = out   # functions and classes: one lookup per worker
         return out
+
+    def _run(self, fn, *args, **kwargs):
+        """fn(*args, **kwargs) inside the worker (fn: a function or class of tests/shippable.py)."""
+        self._handle()
+        apply = RemoteObject._make(self._sb, {"id": -1, "type": "builtins.function", "name": "apply"},
+                                   self._relpath, getattr(fn, "__name__", "probe"))
+        return self._sb.invoke(apply, "call", (fn, *args), kwargs, label=getattr(args[0], "_kata_label", None)
+                               if args else None)
 
     def __repr__(self):
         return f"<kata {self._relpath} ({self._variant}, sandboxed)>"

@@ -102,9 +102,9 @@ class FrameReader:
 
 # ------------------------------------------------------------------------------------------------ tensors
 def tensor_bytes(t: torch.Tensor) -> bytes:
-    flat = torch.Tensor.detach(t).cpu().contiguous().reshape(-1)
-    if flat.dtype == torch.bool:
-        flat = flat.to(torch.uint8)
+    src = torch.Tensor.detach(t).cpu()
+    flat = torch.empty(src.numel(), dtype=torch.uint8 if src.dtype == torch.bool else src.dtype)
+    flat.copy_(src.reshape(-1))   # a fresh dense copy: a "contiguous" view may still have odd strides
     return flat.view(torch.uint8).numpy().tobytes()
 
 

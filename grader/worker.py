@@ -394,7 +394,13 @@ class Ship:
                 out["gens"].append({"i": i, "state": {"t": enc.tensor(st, bridge=False)}})
         for j, o in enumerate(self.tracked):
             if isinstance(o, torch.nn.Module):
-                item = {"j": j, "training": bool(o.training), "params": {}, "buffers": {}}
+                item = {"j": j, "training": bool(o.training), "params": {}, "buffers": {}, "dict": {}}
+                for k, v in list(vars(o).items()):
+                    if not str(k).startswith("_") and k != "training":
+                        try:
+                            item["dict"][str(k)] = enc.enc(v, data_only=True)
+                        except Exception:  # noqa: BLE001
+                            pass
                 for key, table in (("params", o._parameters), ("buffers", o._buffers)):
                     for name, p in list(table.items()):
                         if p is None or self.ref_of(p) is None:
@@ -438,7 +444,12 @@ def _describe_exception(e: BaseException, call=None) -> dict:
     msg = _safe_str(e)
     frames = _learner_frames(e.__traceback__)
     info = {"type": type(e).__name__[:80], "mro": [c.__name__ for c in type(e).__mro__][:16], "msg": msg,
-            "frames": frames}
+            "frames": frames, "qualname": _qual(type(e))}
+    try:
+        info["args"] = Encoder().enc(tuple(e.args), data_only=True) if len(e.args) <= 8 else None
+        info["attrs"] = Encoder().enc({str(k): v for k, v in vars(e).items()}, data_only=True)
+    except BaseException:  # noqa: BLE001
+        pass
     if isinstance(e, StopIteration):
         info["kind"] = "stop"
     elif isinstance(e, NotImplementedError) and (mark in msg or frames):
@@ -646,11 +657,15 @@ _ACTIONS = {
 }
 
 
+def _apply(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
+
+
 def op_invoke(req, bufs):
     import contextlib
 
     import torch
-    obj = OBJECTS.get(req["obj"])
+    obj = _apply if req["obj"] == -1 else OBJECTS.get(req["obj"])
     if obj is None and req["obj"] not in OBJECTS:
         raise ReferenceError("this object is gone (the grading worker was restarted after an earlier crash)")
     cid = _new_id()

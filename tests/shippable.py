@@ -194,6 +194,12 @@ class TinySGD(torch.optim.SGD):
         self.param_groups = [{"params": list(params), "lr": lr}]
         self.state = {}
 
+    def __getstate__(self):     # all of it (torch.optim.Optimizer's keeps only defaults/state/param_groups)
+        return dict(self.__dict__)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     def zero_grad(self, set_to_none=True):
         for p in self.param_groups[0]["params"]:
             p.grad = None
@@ -361,3 +367,71 @@ class Shift(nn.Module):
 
     def __repr__(self):
         return f"Shift({self.c})"
+
+
+# ----------------------------------------------------------------- probes: observe learner code in its own process
+# Run with grader.check.run_beside(kata, probe, learner_function, ...): in the sandbox they run in the worker,
+# beside the learner's code, and return what they saw as plain data.
+class DownloadAttempted(Exception):
+    """Raised by the graders' stand-in for torchvision's download functions (not a RuntimeError/URLError, which
+    torchvision would swallow to try the next mirror)."""
+
+    def __init__(self, where):
+        self.where = where
+        super().__init__(f"the graders run offline: a download into {where} was attempted")
+
+
+def refuse_download(url=None, download_root=None, *args, **kwargs):
+    raise DownloadAttempted(download_root if download_root is not None else kwargs.get("root", url))
+
+
+_DOWNLOADERS = ("download_and_extract_archive", "download_url", "_urlretrieve", "download_file_from_google_drive")
+
+
+def offline(fn, *args, **kwargs):
+    """fn(*args, **kwargs) with torchvision's downloads replaced by refuse_download (restored afterwards)."""
+    import torchvision
+    import torchvision.datasets.mnist as mnist_module
+    import torchvision.datasets.utils as utils_module
+    saved = [(mnist_module, "download_and_extract_archive", getattr(mnist_module, "download_and_extract_archive"))]
+    saved += [(utils_module, n, getattr(utils_module, n)) for n in _DOWNLOADERS if hasattr(utils_module, n)]
+    saved.append((torchvision.datasets.FashionMNIST, "mirrors", torchvision.datasets.FashionMNIST.mirrors))
+    try:
+        for owner, name, _ in saved[:-1]:
+            setattr(owner, name, refuse_download)
+        torchvision.datasets.FashionMNIST.mirrors = ["http://127.0.0.1:9/offline/"]
+        return fn(*args, **kwargs)
+    finally:
+        for owner, name, value in saved:
+            setattr(owner, name, value)
+
+
+def capture_figures(fn, *args, **kwargs):
+    """(fn(*args, **kwargs), {title: image}) for every axes with a title and an image that fn drew (headless;
+    plt.show is intercepted). New figures are closed afterwards."""
+    import matplotlib
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    import numpy as np
+    before = set(plt.get_fignums())
+    shown = []
+    saved = plt.show
+
+    def capture_show(*a, **k):
+        shown.extend(plt.figure(k) for k in plt.get_fignums() if k not in before)
+    plt.show = capture_show
+    try:
+        result = fn(*args, **kwargs)
+        figs = shown + [plt.figure(k) for k in plt.get_fignums() if k not in before]
+        drawn = {}
+        for fig in figs:
+            for ax in fig.axes:
+                if ax.get_title() and ax.images:
+                    drawn.setdefault(str(ax.get_title()), torch.as_tensor(
+                        np.asarray(ax.images[0].get_array(), dtype=np.float64)))
+        return result, drawn
+    finally:
+        plt.show = saved
+        for k in plt.get_fignums():
+            if k not in before:
+                plt.close(k)

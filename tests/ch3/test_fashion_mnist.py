@@ -19,9 +19,10 @@ import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
-from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail
+from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail, is_instance, run_beside, type_name
 from tests.data import Batches
-from tests.shippable import FIXED_PREDS, N_PRED, LookupNet, lookup_scores
+from tests.shippable import (FIXED_PREDS, N_PRED, DownloadAttempted, LookupNet, capture_figures, lookup_scores,
+                             offline)
 from tests.strategies import labels
 
 D2L_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
@@ -32,35 +33,21 @@ TRAIN_OFFSET, TEST_OFFSET = 0, 128
 
 
 # ------------------------------------------------------------------------------------------------ offline data
-class DownloadAttempted(Exception):
-    """Raised by the graders' stand-in for torchvision's download functions (not a RuntimeError/URLError, which
-    torchvision would swallow to try the next mirror)."""
-
-    def __init__(self, where):
-        self.where = where
-        super().__init__(f"the graders run offline: a download into {where} was attempted")
-
-
-def _refuse_download(url=None, download_root=None, *args, **kwargs):
-    raise DownloadAttempted(download_root if download_root is not None else kwargs.get("root", url))
-
-
 @pytest.fixture(scope="module", autouse=True)
-def offline(tmp_path_factory):
-    """No downloads for the whole module; the working directory is an empty temporary one."""
-    import torchvision
-    import torchvision.datasets.mnist as mnist_module
-    import torchvision.datasets.utils as utils_module
+def empty_cwd(tmp_path_factory):
+    """The working directory is an empty temporary one (downloads are refused by tests.shippable.offline, which
+    every call of the loader goes through: see _call_loader)."""
     cwd = tmp_path_factory.mktemp("fashion_mnist_cwd") / "work"
     cwd.mkdir()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(mnist_module, "download_and_extract_archive", _refuse_download)
-        for name in ("download_and_extract_archive", "download_url", "_urlretrieve", "download_file_from_google_drive"):
-            if hasattr(utils_module, name):
-                mp.setattr(utils_module, name, _refuse_download)
-        mp.setattr(torchvision.datasets.FashionMNIST, "mirrors", ["http://127.0.0.1:9/offline/"])
         mp.chdir(cwd)
         yield
+
+
+def _call_loader(kata, *args, **kwargs):
+    """kata.load_data_fashion_mnist(*args, **kwargs) with downloads refused (DownloadAttempted), in the learner's
+    process (the sandboxed worker, or here)."""
+    return run_beside(kata, offline, kata.load_data_fashion_mnist, *args, **kwargs)
 
 
 def _pixels(n, offset):
@@ -108,7 +95,7 @@ ROOT_HINT = ("pass `root` through: torchvision.datasets.FashionMNIST(root=root, 
 def _load(kata, batch_size, **kwargs):
     """Call the learner's loader; a download attempt or a wrong return shape becomes learner feedback."""
     try:
-        got = kata.load_data_fashion_mnist(batch_size, **kwargs)
+        got = _call_loader(kata, batch_size, **kwargs)
     except DownloadAttempted as e:
         root = kwargs.get("root")
         fail("with the files already under `root`, load_data_fashion_mnist reads them and downloads nothing",
@@ -337,8 +324,8 @@ def test_arguments_are_passed_through(kata, files):
         call = {"batch_size": 7, "root": files.root, **kwargs}
         loaders = _load(kata, 7, root=files.root, **kwargs)
         for which, loader in zip(("training", "test"), loaders):
-            expect(isinstance(loader, DataLoader), f"the {which} iterator is a torch.utils.data.DataLoader",
-                   inputs=call, expected="DataLoader", got=type(loader).__name__)
+            expect(is_instance(loader, DataLoader), f"the {which} iterator is a torch.utils.data.DataLoader",
+                   inputs=call, expected="DataLoader", got=type_name(loader))
             expect_equal(loader.batch_size, 7, f"the {which} DataLoader uses batch_size", inputs=call)
             expect_equal(loader.num_workers, want, f"the {which} DataLoader uses num_workers"
                          + ("" if kwargs else ", 4 by default"), inputs=call,
@@ -351,7 +338,7 @@ def test_download_flag_is_passed_through(kata, tmp_path_factory):
     empty = str(tmp_path_factory.mktemp("fashion_mnist_empty"))
     call = {"batch_size": 8, "root": empty}
     try:
-        kata.load_data_fashion_mnist(8, root=empty, num_workers=0)
+        _call_loader(kata, 8, root=empty, num_workers=0)
     except DownloadAttempted as e:
         expect(str(e.where).startswith(empty), "the download goes under `root`", inputs=call,
                expected=f"{empty}/FashionMNIST/raw", got=str(e.where), hints=[ROOT_HINT])
@@ -364,7 +351,7 @@ def test_download_flag_is_passed_through(kata, tmp_path_factory):
              expected="a download attempt (intercepted by the graders)", got="no download and no error")
     call = {"batch_size": 8, "root": empty, "download": False}
     try:
-        kata.load_data_fashion_mnist(8, root=empty, num_workers=0, download=False)
+        _call_loader(kata, 8, root=empty, num_workers=0, download=False)
     except DownloadAttempted as e:
         fail("with download=False nothing is downloaded", inputs=call, expected="RuntimeError: Dataset not found",
              got=f"a download attempt into {e.where}",
@@ -457,43 +444,21 @@ def test_predict_plain_function_net_and_default_n(kata):
 
 def test_predict_show(kata):
     """with show=True the n images are drawn with their titles (matplotlib, headless)"""
-    import matplotlib
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
     X = _pred_images()
     y = torch.arange(N_PRED) % 10
     preds = (torch.arange(N_PRED) * 3 + 1) % 10
     n = 4
     call = {"batch_size": 5, "n": n, "show": True, "y": y, "net(X).argmax(1)": preds}
-    shown = []
-    before = set(plt.get_fignums())
-
-    def capture_show(*args, **kwargs):
-        shown.extend(plt.figure(k) for k in plt.get_fignums() if k not in before)
-
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(plt, "show", capture_show)
-            net = LookupNet(preds)
-            got = kata.predict_ch3(net, Batches(X, y, 5), n=n, show=True)
-        figs = shown + [plt.figure(k) for k in plt.get_fignums() if k not in before]
-        want = _titles(y, preds, n)
-        expect(got == want, "with show=True predict_ch3 still returns the titles", inputs=call, expected=want,
-               got=got, hints=_title_hints(net, X, y, n, 5))
-        drawn = {}
-        for fig in figs:
-            for ax in fig.axes:
-                if ax.get_title() and ax.images:
-                    drawn.setdefault(ax.get_title(), ax.images[0].get_array())
-        expect(sorted(drawn) == sorted(want), "with show=True a figure shows each image with its title",
-               inputs=call, expected=sorted(want), got=sorted(drawn),
-               hints=["draw each image with ax.imshow(img.reshape(h, w)) and ax.set_title(title) (d2l's "
-                      "show_images does this)."])
-        for i, title in enumerate(want):
-            img = torch.as_tensor(np.asarray(drawn[title], dtype=np.float64)).squeeze()
-            expect_close(img, X[i, 0].double(), f"the axes titled {title!r} shows image {i} of the first batch",
-                         inputs=call, atol=1e-6, rtol=0)
-    finally:
-        for k in plt.get_fignums():
-            if k not in before:
-                plt.close(k)
+    net = LookupNet(preds)
+    got, drawn = run_beside(kata, capture_figures, kata.predict_ch3, net, Batches(X, y, 5), n=n, show=True)
+    want = _titles(y, preds, n)
+    expect(got == want, "with show=True predict_ch3 still returns the titles", inputs=call, expected=want,
+           got=got, hints=_title_hints(net, X, y, n, 5))
+    expect(sorted(drawn) == sorted(want), "with show=True a figure shows each image with its title",
+           inputs=call, expected=sorted(want), got=sorted(drawn),
+           hints=["draw each image with ax.imshow(img.reshape(h, w)) and ax.set_title(title) (d2l's "
+                  "show_images does this)."])
+    for i, title in enumerate(want):
+        img = torch.as_tensor(np.asarray(drawn[title], dtype=np.float64)).squeeze()
+        expect_close(img, X[i, 0].double(), f"the axes titled {title!r} shows image {i} of the first batch",
+                     inputs=call, atol=1e-6, rtol=0)

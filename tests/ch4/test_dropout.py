@@ -11,7 +11,7 @@ import math
 import torch
 from hypothesis import example, given, settings, strategies as st
 
-from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail
+from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, is_instance, type_name
 from tests.strategies import seeds, shapes, tensors
 
 PS = (0.1, 0.3, 0.5, 0.8)
@@ -331,8 +331,8 @@ def _forward(net, X, prop, inputs):
 def test_mlp_default_architecture(kata):
     """DropoutMLP() is d2l's 784 → 256 → 256 → 10 net and maps (n, 1, 28, 28) images to (n, 10) logits"""
     net = kata.DropoutMLP()
-    expect(isinstance(net, torch.nn.Module), "DropoutMLP is an nn.Module", expected="an nn.Module instance",
-           got=type(net).__name__, hints=["class DropoutMLP(nn.Module): call super().__init__() first."])
+    expect(is_instance(net, torch.nn.Module), "DropoutMLP is an nn.Module", expected="an nn.Module instance",
+           got=type_name(net), hints=["class DropoutMLP(nn.Module): call super().__init__() first."])
     count = sum(p.numel() for p in net.parameters())
     want = 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10
     expect_equal(count, want, "DropoutMLP() has the parameters of Linear(784, 256), Linear(256, 256), "
