@@ -231,7 +231,7 @@ class Sandbox:
         if module:
             self.strikes[module] = self.strikes.get(module, 0) + 1
             if self.strikes[module] >= 2:
-                self.broken[module] = (f"not run: your code in {module} stopped the grading worker twice "
+                self.broken[module] = (f"not run: your code in {module.split('@')[0]} stopped the grading worker twice "
                                        f"(last time: {why}); the remaining tests of this module fail without "
                                        f"running it again.")
 
@@ -292,7 +292,8 @@ class Sandbox:
         try:
             header, bufs = self.rpc({"op": "load", "module": relpath, "source": source, "filename": filename,
                                      "forbid": forbid, "why": why}, module=relpath,
-                                    what=f"importing your {Path(relpath).name}", timeout=max(self.timeout, 10.0))
+                                    what=f"importing your {Path(relpath.split('@')[0]).name}",
+                                    timeout=max(self.timeout, 10.0))
         except WorkerDied as e:
             self.broken[relpath] = str(e)
             raise
@@ -301,7 +302,8 @@ class Sandbox:
             self.broken[relpath] = msg
             raise LearnerImportError(msg)
         if "exc" in header:
-            raise LearnerImportError(f"could not import your {Path(relpath).name}: {header['exc'].get('msg')}")
+            raise LearnerImportError(f"could not import your {Path(relpath.split('@')[0]).name}: "
+                                     f"{header['exc'].get('msg')}")
         info = header["ok"]["ref"]
         self.loaded[relpath] = (self.generation, info)
         del w
@@ -333,6 +335,12 @@ class Sandbox:
             raise _remote_exception(reply["exc"], name)
         try:
             ship.apply(reply.get("sync") or {}, bufs)
+            for item in (reply.get("sync") or {}).get("lists", []):
+                k = item.get("k")
+                target = args[k] if type(k) is int and 0 <= k < len(args) else kwargs.get(k) if isinstance(k, str) \
+                    else None
+                if type(target) is list:
+                    target[:] = ship.decode(item.get("items"), bufs, module=module, label=name)
             return ship.decode(reply.get("ok"), bufs, module=module, label=name)
         except wire.WireError as e:
             raise _remote_exception({"type": "ValueError", "mro": ["ValueError"],
@@ -889,6 +897,7 @@ class RemoteKata:
         d = object.__setattr__
         d(self, "_sb", sandbox)
         d(self, "_relpath", relpath)
+        d(self, "_key", relpath if variant in ("source", "solution") else f"{relpath}@{variant}")
         d(self, "_source", source)
         d(self, "_filename", filename)
         d(self, "_variant", variant)
@@ -898,8 +907,8 @@ class RemoteKata:
         d(self, "_tree", tree)
 
     def _handle(self) -> RemoteObject:
-        info = self._sb.module(self._relpath, self._source, self._filename, self._forbid, self._why)
-        return RemoteObject._make(self._sb, info, self._relpath, self._relpath)
+        info = self._sb.module(self._key, self._source, self._filename, self._forbid, self._why)
+        return RemoteObject._make(self._sb, info, self._key, self._relpath)
 
     def __getattr__(self, name):
         from grader.forbid import ForbiddenCall
@@ -909,7 +918,7 @@ class RemoteKata:
             raise ForbiddenCall("\n".join(self._violations[name]))
         cache = self.__dict__.setdefault("_cache", {})
         hit = cache.get(name)
-        if hit is not None and hit._kata_gen == self._sb.generation and self._relpath not in self._sb.broken:
+        if hit is not None and hit._kata_gen == self._sb.generation and self._key not in self._sb.broken:
             return hit
         mod = self._handle()
         try:
@@ -932,7 +941,7 @@ class RemoteKata:
         """fn(*args, **kwargs) inside the worker (fn: a function or class of tests/shippable.py)."""
         self._handle()
         apply = RemoteObject._make(self._sb, {"id": -1, "type": "builtins.function", "name": "apply"},
-                                   self._relpath, getattr(fn, "__name__", "probe"))
+                                   self._key, getattr(fn, "__name__", "probe"))
         return self._sb.invoke(apply, "call", (fn, *args), kwargs, label=getattr(args[0], "_kata_label", None)
                                if args else None)
 
