@@ -270,10 +270,16 @@ def cmd_selfcheck(args) -> int:
 
 
 def cmd_test(args) -> int:
-    """The whole test suite: engine tests, drift check, every grader on solutions, stubs and buggy variants."""
+    """The whole test suite: engine tests, drift check, every grader on solutions, stubs and buggy variants; then
+    the self-check again with the learner's code in the sandbox (what `katas grade` uses for marks)."""
     cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), *args.pytest_args]
     print("+", " ".join(cmd[1:]), flush=True)
-    return subprocess.call(cmd, cwd=ROOT)
+    rc = subprocess.call(cmd, cwd=ROOT)
+    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("ch*") if p.is_dir())
+    cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
+           *args.pytest_args]
+    print("+", " ".join(cmd[1:]), flush=True)
+    return rc or subprocess.call(cmd, cwd=ROOT)
 
 
 def cmd_grade(args) -> int:

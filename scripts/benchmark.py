@@ -6,6 +6,7 @@
 
 Targets (issue 2): one module's feedback within 1.6x the time of `python -c "import torch, pytest, hypothesis"`;
 all of solutions/ch3 within 20 s; the whole test command within 10 minutes on a 2-core machine.
+Issue 5: a whole submission graded sandboxed within 2x the plain pytest run of the same code.
 """
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ def main() -> int:
     row("pytest solutions/ch3", [PY, "-m", "pytest", "solutions/ch3", "-q"], repeat=max(1, r // 2), limit=20)
     row("pytest exercises (all stubs)", [PY, "-m", "pytest", "exercises", "-q"], repeat=max(1, r // 2))
     row("katas board (fresh stubs)", [PY, "-m", "grader", "board"], repeat=max(1, r // 2))
+    # grading for marks (issue 5): the same code, learner code in the sandboxed worker; target ≤ 2x plain pytest
+    plain = row("pytest solutions (all 19 modules, in-process)", [PY, "-m", "pytest", "solutions", "-q", "-p",
+                                                                   "no:xdist"], repeat=max(1, r // 2))
+    row("pytest solutions --katas-sandbox", [PY, "-m", "pytest", "solutions", "-q", "-p", "no:xdist",
+                                             "--katas-sandbox"], repeat=max(1, r // 2), limit=2 * plain)
+    row("katas grade solutions (sandboxed, results.json)",
+        [PY, "-m", "grader", "grade", "solutions", "--out", "/tmp/katas-bench-grade", "--quiet"],
+        repeat=max(1, r // 2), limit=2 * plain)
     if args.full:
         row("katas test (the whole test command)", [PY, "-m", "grader", "test"], repeat=1, limit=600)
     print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")

@@ -435,3 +435,14 @@ def capture_figures(fn, *args, **kwargs):
         for k in plt.get_fignums():
             if k not in before:
                 plt.close(k)
+
+
+def describe_frame(df) -> tuple:
+    """A pandas DataFrame as plain data (columns, dtypes, CSV text): equal iff the frames are equal."""
+    return (tuple(str(c) for c in df.columns), tuple(str(t) for t in df.dtypes), df.to_csv())
+
+
+def call_describing_frames(fn, *frames):
+    """(fn(*frames), [describe_frame(f) for f in frames] afterwards): shows whether fn changed its input frames."""
+    out = fn(*frames)
+    return out, [describe_frame(f) for f in frames]
