@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import types
+import weakref
 from pathlib import Path
 
 import torch
@@ -211,6 +212,7 @@ class Sandbox:
             self.generation += 1
             self.worker = WorkerProcess(self.scratch / f"w{self.generation}", rw_root=self.scratch, **self.limits)
             _RNG_SYNCED.clear()
+            self.clear_mirrors()
             self.loaded.clear()
         return self.worker
 
@@ -241,6 +243,10 @@ class Sandbox:
         if module in self.broken:
             raise WorkerDied(self.broken[module])
         w = self.ensure()
+        rel = self.__dict__.get("released")
+        if rel:
+            header = {**header, "release": rel[:]}
+            rel.clear()
         now = time.monotonic()
         limit = self.deadline if self.deadline is not None else now + self.timeout
         if timeout is not None:
@@ -262,6 +268,104 @@ class Sandbox:
                              f"sys.exit/os._exit, no unbounded memory.") from None
 
     deadline_start: float | None = None
+    released: list
+
+    # -- mirrors: the grader's tensors the worker holds copies of, kept in step both ways within a test
+    def mirror_key(self, t: torch.Tensor) -> int | None:
+        key = self.__dict__.setdefault("mirror_ids", {}).get(id(t))
+        if key is not None:
+            ref = self.mirrors.get(key)
+            if ref is not None and ref() is t:
+                return key
+        return None
+
+    def new_mirror(self, t: torch.Tensor) -> int:
+        self.__dict__.setdefault("mirrors", {})
+        self.__dict__.setdefault("mirror_ids", {})
+        self.__dict__.setdefault("msnap", {})
+        self.next_mirror = getattr(self, "next_mirror", 0) + 1
+        key = self.next_mirror
+        self.mirrors[key] = weakref.ref(t)
+        self.mirror_ids[id(t)] = key
+        self.msnap[key] = _tsnap(t)
+        weakref.finalize(t, self._drop_mirror, self.generation, key, id(t))
+        return key
+
+    def _drop_mirror(self, generation, key, tid):
+        if generation != self.generation or key not in self.__dict__.get("mirrors", {}):
+            return
+        self.mirrors.pop(key, None)
+        self.msnap.pop(key, None)
+        if self.mirror_ids.get(tid) == key:
+            del self.mirror_ids[tid]
+        self.__dict__.setdefault("dropped", []).append(key)
+
+    def mirror(self, key) -> torch.Tensor:
+        ref = self.__dict__.get("mirrors", {}).get(key) if type(key) is int else None
+        t = ref() if ref is not None else None
+        if t is None:
+            raise wire.WireError("bad tensor reference")
+        return t
+
+    def clear_mirrors(self):
+        for name in ("mirrors", "mirror_ids", "msnap"):
+            self.__dict__[name] = {}
+        self.__dict__["dropped"] = []
+
+    def mirror_updates(self, buffers: list) -> list:
+        """What the grader changed in tensors it shipped before (plain data for the worker to apply)."""
+        out = []
+        for key, ref in list(self.__dict__.get("mirrors", {}).items()):
+            t = ref()
+            if t is None:
+                continue
+            now = _tsnap(t)
+            before = self.msnap[key]
+            if now == before:
+                continue
+            u = {"key": key, "rg": bool(t.requires_grad)}
+            if now[:4] != before[:4]:
+                buffers.append(wire.tensor_bytes(t))
+                u["data"] = {"t": {**wire.tensor_meta(t.detach()), "buf": len(buffers) - 1}}
+            if now[5:] != before[5:]:
+                if t.grad is None:
+                    u["grad"] = None
+                else:
+                    buffers.append(wire.tensor_bytes(t.grad))
+                    u["grad"] = {"t": {**wire.tensor_meta(t.grad), "buf": len(buffers) - 1}}
+            out.append(u)
+            self.msnap[key] = now
+        return out
+
+    def apply_mirror_changes(self, items, bufs, plain):
+        """Apply what the learner's code changed in the grader's tensors (plain data) to the originals."""
+        for item in items or ():
+            t = self.mirror(item.get("key"))
+            if "data" in item:
+                new = plain(item["data"], bufs)
+                if not isinstance(new, torch.Tensor):
+                    raise wire.WireError("bad tensor update")
+                with torch.no_grad():
+                    if new.shape == t.shape and new.dtype == t.dtype:
+                        t.copy_(new)
+                    else:
+                        t.data = new
+            if "grad" in item and t.is_leaf:
+                g = None if item["grad"] is None else plain(item["grad"], bufs)
+                if g is not None and not isinstance(g, torch.Tensor):
+                    raise wire.WireError("bad grad update")
+                try:
+                    t.grad = g
+                except RuntimeError:
+                    t.grad = None
+            rg = bool(item.get("rg"))
+            if t.is_leaf and rg != t.requires_grad and (t.is_floating_point() or t.is_complex() or not rg):
+                t.requires_grad_(rg)
+            self.msnap[item["key"]] = _tsnap(t)
+
+    def release(self, generation: int, hid: int):
+        if generation == self.generation:
+            self.__dict__.setdefault("released", []).append(hid)
 
     def begin_test(self, seed: int = 0, budget: float | None = None):
         budget = self.timeout if budget is None else budget
@@ -269,6 +373,7 @@ class Sandbox:
             budget = min(budget, 2.0)
         self.deadline_start = time.monotonic()
         self.deadline = self.deadline_start + budget if budget else None
+        self.clear_mirrors()      # the worker forgets its copies too (the seed request)
         if self.worker is not None and self.worker.alive() and self.worker.ready is not None:
             try:
                 self.worker.request({"op": "seed", "seed": seed}, (), time.monotonic() + 10)
@@ -317,8 +422,10 @@ class Sandbox:
             raise WorkerDied(f"{handle._kata_label} was lost: an earlier call of your code ended the grading "
                              f"process, and objects living there are gone with it.")
         ship = Shipment(self)
+        updates = self.mirror_updates(ship.buffers)
         blob = ship.pickle((tuple(args), dict(kwargs))) if (args or kwargs) else None
         header = {"op": "invoke", "obj": hid, "what": what, "module": module, "meta": ship.meta,
+                  "updates": updates, "drop_mirrors": self.__dict__.get("dropped", [])[:],
                   "grad": torch.is_grad_enabled(), "default_dtype": str(torch.get_default_dtype()).split(".")[-1]}
         buffers = list(ship.buffers)
         if blob is not None:
@@ -331,7 +438,12 @@ class Sandbox:
             _set_rng_state(reply.get("rng"), bufs)
         except (wire.WireError, ValueError, TypeError, RuntimeError, IndexError):
             pass
+        self.__dict__["dropped"] = []
         if "exc" in reply:
+            try:
+                self.apply_mirror_changes((reply.get("sync") or {}).get("tensors"), bufs, ship._plain)
+            except wire.WireError:
+                pass
             raise _remote_exception(reply["exc"], name)
         try:
             ship.apply(reply.get("sync") or {}, bufs)
@@ -428,29 +540,42 @@ class Shipment:
         self._gen_ids: dict[int, int] = {}
         self.tracked: list = []
         self._keep: list = []
+        self._pids: list = []
 
-    def _tensor(self, t: torch.Tensor) -> int:
+    def _tensor(self, t: torch.Tensor) -> tuple:
+        """The persistent id of a tensor argument: ("m", key, i) if the worker already holds a copy (a mirror, kept
+        in step), else ("t", i) with its bytes shipped and a new mirror key."""
         i = self._tensor_ids.get(id(t))
         if i is not None:
-            return i
+            return self._pids[i]
         i = len(self.tensors)
         self._tensor_ids[id(t)] = i
         self.tensors.append(t)
-        m = {**wire.tensor_meta(t.detach()), "buf": len(self.buffers)}
-        self.buffers.append(wire.tensor_bytes(t))
-        self.meta["tensors"].append(m)
-        if t.requires_grad:
-            m["rg"] = True
-        if isinstance(t, torch.nn.Parameter):
-            m["param"] = True
-        if t.is_leaf and t.grad is not None:
-            g = t.grad
-            gi = len(self.meta["tensors"])
-            self.meta["tensors"].append({**wire.tensor_meta(g), "buf": len(self.buffers)})
-            self.buffers.append(wire.tensor_bytes(g))
-            self.tensors.append(None)
-            m["grad"] = gi
-        return i
+        key = self.sandbox.mirror_key(t)
+        if key is not None:
+            self.meta["tensors"].append(None)
+            pid = ("m", key, i)
+        else:
+            key = self.sandbox.new_mirror(t)
+            m = {**wire.tensor_meta(t.detach()), "buf": len(self.buffers), "key": key}
+            self.buffers.append(wire.tensor_bytes(t))
+            self.meta["tensors"].append(m)
+            if t.requires_grad:
+                m["rg"] = True
+            if isinstance(t, torch.nn.Parameter):
+                m["param"] = True
+            if t.is_leaf and t.grad is not None:
+                g = t.grad
+                m["grad"] = len(self.meta["tensors"])
+                self.meta["tensors"].append({**wire.tensor_meta(g), "buf": len(self.buffers)})
+                self.buffers.append(wire.tensor_bytes(g))
+                self.tensors.append(None)
+                self._pids.append(None)
+            pid = ("t", i)
+        while len(self._pids) <= i:
+            self._pids.append(None)
+        self._pids[i] = pid
+        return pid
 
     def pickle(self, obj) -> bytes:
         ship = self
@@ -463,7 +588,7 @@ class Shipment:
                         raise WorkerDied(f"{o._kata_label} was lost when an earlier call ended the grading process")
                     return ("r", o._kata_id)
                 if isinstance(o, torch.Tensor):
-                    return ("t", ship._tensor(o))
+                    return ship._tensor(o)
                 if isinstance(o, torch.Generator):
                     i = ship._gen_ids.get(id(o))
                     if i is None:
@@ -499,8 +624,8 @@ class Shipment:
     # -- after the call
     def _plain(self, node, bufs):
         def handle(info):
-            if info["kind"] == "arg":
-                return self._arg(info["id"])
+            if info["kind"] == "mirror":
+                return self.sandbox.mirror(info["id"])
             if info["kind"] == "tracked":
                 return self._tracked_obj(info["id"])
             raise wire.WireError("a handle where plain data was expected")
@@ -518,28 +643,7 @@ class Shipment:
 
     def apply(self, sync: dict, bufs):
         """Apply what the learner's code changed in place (plain data) to the grader's originals."""
-        for item in sync.get("tensors", []):
-            t = self._arg(item.get("i"))
-            if "data" in item:
-                new = self._plain(item["data"], bufs)
-                if not isinstance(new, torch.Tensor):
-                    raise wire.WireError("bad tensor update")
-                with torch.no_grad():
-                    if new.shape == t.shape and new.dtype == t.dtype:
-                        t.copy_(new)
-                    else:
-                        t.data = new
-            if "grad" in item and t.is_leaf:
-                g = None if item["grad"] is None else self._plain(item["grad"], bufs)
-                if g is not None and not isinstance(g, torch.Tensor):
-                    raise wire.WireError("bad grad update")
-                try:
-                    t.grad = g
-                except RuntimeError:
-                    t.grad = None
-            rg = bool(item.get("rg"))
-            if t.is_leaf and rg != t.requires_grad and (t.is_floating_point() or t.is_complex() or not rg):
-                t.requires_grad_(rg)
+        self.sandbox.apply_mirror_changes(sync.get("tensors", []), bufs, self._plain)
         for item in sync.get("gens", []):
             i = item.get("i")
             if type(i) is not int or not 0 <= i < len(self.gens):
@@ -587,8 +691,8 @@ class Shipment:
 
         def handle(info):
             kind = info["kind"]
-            if kind == "arg":
-                return ship._arg(info["id"])
+            if kind == "mirror":
+                return sandbox.mirror(info["id"])
             if kind == "tracked":
                 return ship._tracked_obj(info["id"])
             return RemoteObject._make(sandbox, info, module, label)
@@ -601,6 +705,16 @@ class Shipment:
                 t = _Bridge.apply(_BridgeCtx(sandbox, int(info["bridge"]), idx, module), t, *inputs)
             return t
         return wire.decode(node, bufs, handle, tensor)
+
+
+def _tsnap(t: torch.Tensor) -> tuple:
+    g = t.grad if t.is_leaf else None
+    try:
+        ptr = t.data_ptr()
+    except RuntimeError:
+        ptr = 0
+    return (t._version, ptr, tuple(t.shape), t.dtype, t.requires_grad,
+            id(g) if g is not None else None, g._version if g is not None else None)
 
 
 def _plain_tensor(info, t):
@@ -746,7 +860,7 @@ class RemoteObject:
     __slots__ = ("_kata_sb", "_kata_id", "_kata_gen", "_kata_info", "_kata_module", "_kata_label", "__weakref__")
 
     @classmethod
-    def _make(cls, sandbox, info, module, label):
+    def _make(cls, sandbox, info, module, label, owned=True):
         o = object.__new__(cls)
         object.__setattr__(o, "_kata_sb", sandbox)
         object.__setattr__(o, "_kata_id", int(info["id"]))
@@ -755,6 +869,8 @@ class RemoteObject:
         object.__setattr__(o, "_kata_module", module)
         name = info.get("name")
         object.__setattr__(o, "_kata_label", str(name) if isinstance(name, str) else f"{label}(…)")
+        if owned and int(info["id"]) > 0:   # the worker may drop the object once the grader holds no handle to it
+            weakref.finalize(o, sandbox.release, sandbox.generation, int(info["id"]))
         return o
 
     @property
@@ -908,7 +1024,7 @@ class RemoteKata:
 
     def _handle(self) -> RemoteObject:
         info = self._sb.module(self._key, self._source, self._filename, self._forbid, self._why)
-        return RemoteObject._make(self._sb, info, self._key, self._relpath)
+        return RemoteObject._make(self._sb, info, self._key, self._relpath, owned=False)
 
     def __getattr__(self, name):
         from grader.forbid import ForbiddenCall

@@ -192,7 +192,7 @@ def decode(node, buffers: list[bytes], make_handle=None, make_tensor=None, depth
         import numpy as np
         t = tensor_from(v, _buffer(v.get("buf"), buffers))
         return np.asarray(t.numpy())
-    if tag in ("ref", "arg", "tracked"):
+    if tag in ("ref", "mirror", "tracked"):
         if make_handle is None:
             raise WireError(f"unexpected {tag}")
         return make_handle({"kind": tag, **v} if isinstance(v, dict) else {"kind": tag, "id": v})

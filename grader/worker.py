@@ -121,7 +121,7 @@ def set_limits(cfg) -> dict:
             return False
     lim(resource.RLIMIT_CORE, 0)
     out["fsize"] = lim(resource.RLIMIT_FSIZE, cfg["fsize"])
-    out["nofile"] = lim(resource.RLIMIT_NOFILE, 256)
+    out["nofile"] = lim(resource.RLIMIT_NOFILE, 1024)
     out["cpu"] = lim(resource.RLIMIT_CPU, cfg["cpu"], cfg["cpu"] + 5)
     try:
         with open("/proc/self/status") as f:
@@ -252,6 +252,9 @@ class Encoder:
             ref = self.ship.ref_of(o)
             if ref is not None:
                 return ref
+        elif isinstance(o, self.torch.Tensor) and MIRROR_IDS.get(id(o)) is not None \
+                and MIRRORS.get(MIRROR_IDS[id(o)]) is o:
+            return {"mirror": MIRROR_IDS[id(o)]}
         d = depth + 1
         if isinstance(o, torch.Tensor):
             return {"t": self.tensor(o)}
@@ -302,12 +305,51 @@ class Encoder:
 
 
 # ------------------------------------------------------------------------------------------------ shipping
+MIRRORS: dict = {}      # key -> tensor: the worker's copy of a grader tensor (kept in step with the original)
+MIRROR_IDS: dict = {}   # id(tensor) -> key
+MSNAP: dict = {}        # key -> (snapshot, data bytes, grad bytes) as last exchanged
+
+
+def _record(key, t):
+    from grader import wire
+    MSNAP[key] = (_snap(t), wire.tensor_bytes(t), wire.tensor_bytes(t.grad) if t.grad is not None else None)
+
+
+def _register_mirror(key, t):
+    MIRRORS[key] = t
+    MIRROR_IDS[id(t)] = key
+    _record(key, t)
+
+
+def apply_updates(updates, bufs):
+    """The grader changed some of its tensors since they were shipped: change the copies here the same way."""
+    import torch
+
+    from grader import wire
+    for u in updates or ():
+        t = MIRRORS.get(u.get("key"))
+        if t is None:
+            continue
+        if "data" in u:
+            new = wire.decode(u["data"], bufs)
+            with torch.no_grad():
+                if new.shape == t.shape and new.dtype == t.dtype:
+                    torch.Tensor.copy_(t, new)
+                else:
+                    t.data = new
+        if "grad" in u and t.is_leaf:
+            t.grad = None if u["grad"] is None else wire.decode(u["grad"], bufs)
+        if t.is_leaf and bool(u.get("rg")) != t.requires_grad and (t.is_floating_point() or not u.get("rg")):
+            t.requires_grad_(bool(u.get("rg")))
+        _record(u["key"], t)
+
+
 class Ship:
-    """The tensors, generators and tracked objects that arrived with one call, and how they were."""
+    """The tensors (mirrors), generators and tracked objects that arrived with one call."""
 
     def __init__(self, meta, buffers):
         self.meta, self.buffers = meta, buffers
-        self.tensors, self.gens, self.before, self.gen_before = {}, {}, {}, {}
+        self.tensors, self.gens, self.gen_before = {}, {}, {}
         self.tracked = []
         self.ids = {}
 
@@ -345,9 +387,14 @@ class Ship:
                     g = self.meta["tensors"][m["grad"]]
                     t.grad = wire.tensor_from(g, self.buffers[g["buf"]])
                 self.tensors[i] = t
-                self.before[i] = _snap(t)
-                self.ids[id(t)] = {"arg": i}
+                _register_mirror(m["key"], t)
             return self.tensors[i]
+        if kind == "m":
+            t = MIRRORS.get(pid[1])
+            if t is None:
+                raise ReferenceError("a tensor from an earlier call is gone")
+            self.tensors[pid[2]] = t
+            return t
         if kind == "g":
             if i not in self.gens:
                 m = self.meta["gens"][i]
@@ -363,38 +410,22 @@ class Ship:
         raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
 
     def ref_of(self, o):
+        key = MIRROR_IDS.get(id(o))
+        if key is not None and MIRRORS.get(key) is o:
+            return {"mirror": key}
         r = self.ids.get(id(o))
         if r is None:
-            return None
-        if "arg" in r and self.tensors.get(r["arg"]) is not o:
             return None
         if "tracked" in r and self.tracked[r["tracked"]] is not o:
             return None
         return r
 
-    def changes(self, enc: Encoder) -> dict:
+    def changes(self, enc: "Encoder") -> dict:
         import torch
 
         from grader import wire
         out = {"tensors": [], "gens": [], "tracked": []}
-        for i, t in self.tensors.items():
-            now = _snap(t)
-            b = self.before[i]
-            m = self.meta["tensors"][i]
-            # x.data.fill_(...) changes the values without bumping x's version: compare the bytes as well
-            data_changed = now[:4] != b[:4] or wire.tensor_bytes(t) != self.buffers[m["buf"]]
-            grad_changed = now[5:] != b[5:]
-            if not grad_changed and t.grad is not None and m.get("grad") is not None:
-                g = self.meta["tensors"][m["grad"]]
-                grad_changed = wire.tensor_bytes(t.grad) != self.buffers[g["buf"]]
-            if not (data_changed or grad_changed or now[4] != b[4]):
-                continue
-            item = {"i": i, "rg": bool(t.requires_grad)}
-            if data_changed:
-                item["data"] = {"t": enc.tensor(torch.Tensor.detach(t), bridge=False)}
-            if grad_changed:
-                item["grad"] = None if t.grad is None else {"t": enc.tensor(t.grad, bridge=False)}
-            out["tensors"].append(item)
+        out["tensors"] = mirror_changes(enc)
         for i, g in self.gens.items():
             st = g.get_state()
             if wire.tensor_bytes(st) != self.gen_before[i]:
@@ -425,6 +456,31 @@ class Ship:
                         continue
                 out["tracked"].append({"j": j, "dict": state})
         return out
+
+
+def mirror_changes(enc) -> list:
+    """What the learner's code changed in the grader's tensors (values — byte-compared, so x.data.fill_() counts —,
+    .grad, requires_grad), for every tensor the grader has shipped and still holds."""
+    import torch
+
+    from grader import wire
+    out = []
+    for key, t in list(MIRRORS.items()):
+        snap, data, grad = MSNAP[key]
+        now = _snap(t)
+        data_changed = now[:4] != snap[:4] or wire.tensor_bytes(t) != data
+        grad_changed = now[5:] != snap[5:] or (
+            t.grad is not None and grad is not None and wire.tensor_bytes(t.grad) != grad)
+        if not (data_changed or grad_changed or now[4] != snap[4]):
+            continue
+        item = {"key": key, "rg": bool(t.requires_grad)}
+        if data_changed:
+            item["data"] = {"t": enc.tensor(torch.Tensor.detach(t), bridge=False)}
+        if grad_changed:
+            item["grad"] = None if t.grad is None else {"t": enc.tensor(t.grad, bridge=False)}
+        out.append(item)
+        _record(key, t)
+    return out
 
 
 def _snap(t):
@@ -676,6 +732,12 @@ def op_invoke(req, bufs):
     if obj is None and req["obj"] not in OBJECTS:
         raise ReferenceError("this object is gone (the grading worker was restarted after an earlier crash)")
     cid = _new_id()
+    apply_updates(req.get("updates"), bufs)
+    for key in req.get("drop_mirrors") or ():
+        t = MIRRORS.pop(key, None)
+        MSNAP.pop(key, None)
+        if t is not None and MIRROR_IDS.get(id(t)) == key:
+            del MIRROR_IDS[id(t)]
     ship = Ship(req["meta"], bufs)
     args, kwargs = ship.load(bufs[req["args"]]) if req.get("args") is not None else ((), {})
     CALLS[cid] = ship
@@ -692,7 +754,12 @@ def op_invoke(req, bufs):
                 result = _ACTIONS[req["what"]](obj, args, kwargs)
     except BaseException as e:  # noqa: BLE001
         enc = Encoder()
-        return {"exc": _describe_exception(e), "rng": _get_rng(enc)}, enc.buffers
+        try:
+            with torch._C.DisableTorchFunctionSubclass():
+                changed = mirror_changes(enc)
+        except Exception:  # noqa: BLE001
+            changed = []
+        return {"exc": _describe_exception(e), "rng": _get_rng(enc), "sync": {"tensors": changed}}, enc.buffers
     with torch._C.DisableTorchFunctionSubclass():
         enc = Encoder(ship, cid)
         out = enc.enc(result)
@@ -796,6 +863,9 @@ def op_seed(req, bufs):
         np.random.seed(int(req["seed"]))
     BRIDGES.clear()
     CALLS.clear()
+    MIRRORS.clear()
+    MIRROR_IDS.clear()
+    MSNAP.clear()
     return {"ok": None}, []
 
 
@@ -812,6 +882,8 @@ def main():
             req, bufs = reader.read()
         except EOFError:
             os._exit(0)
+        for hid in req.get("release") or ():
+            OBJECTS.pop(hid, None)
         try:
             header, out = OPS[req["op"]](req, bufs)
         except BaseException as e:  # noqa: BLE001  (SystemExit, KeyboardInterrupt: the learner's, reported)
