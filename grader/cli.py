@@ -279,7 +279,8 @@ def cmd_test(args) -> int:
     cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
            *args.pytest_args]
     print("+", " ".join(cmd[1:]), flush=True)
-    return rc or subprocess.call(cmd, cwd=ROOT)
+    rc_sandboxed = subprocess.call(cmd, cwd=ROOT)
+    return rc or rc_sandboxed
 
 
 def cmd_grade(args) -> int:

@@ -114,7 +114,8 @@ def test_selfcheck_rejects_graders_that_cannot_fail(tmp_path):
 def test_board_shows_progress_and_writes_gradescope_results(tmp_path):
     repo = _mini_repo(tmp_path)
     shutil.copy(ROOT / "tests/ch2/test_calculus.py", repo / "tests/ch2/test_calculus.py")
-    shutil.copy(ROOT / "tests/strategies.py", repo / "tests/strategies.py")
+    for helper in ("strategies.py", "shippable.py", "data.py"):
+        shutil.copy(ROOT / "tests" / helper, repo / "tests" / helper)
     r = run(["-m", "grader", "stubs"], cwd=repo)
     assert r.returncode == 0 and "1 created" in r.stdout, r.stdout + r.stderr
     r = run(["-m", "grader", "board", "--results", str(tmp_path / "r.json")], cwd=repo)

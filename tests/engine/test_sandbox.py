@@ -25,6 +25,7 @@ ADVERSARIAL = ROOT / "tests" / "adversarial"
 EXPLOITS = sorted(p.stem for p in ADVERSARIAL.glob("*.py"))
 COPIES = 5                            # the same (partly wrong) submission, graded five times
 PER_TEST_TIMEOUT = 4.0
+HIDDEN = "x is unchanged afterwards*"  # one test hidden until published (results.json visibility)
 
 
 def _probe() -> dict:
@@ -74,6 +75,8 @@ def graded_class(tmp_path_factory, sandbox_info):
     subs: dict[str, tuple[dict, dict]] = {}    # name -> ({module: source}, expectation)
     full, zero = _points(TARGET), 0.0
     for name in EXPLOITS:
+        if name == "kill_grader" and _unblockable(name, sandbox_info):
+            continue    # without Landlock ABI 6 it would really kill processes of this machine
         student = f"hostile_{name}"
         text = (ADVERSARIAL / f"{name}.py").read_text(encoding="utf-8")
         for key, value in {"ROOT": str(ROOT), "OUT": str(out), "CLASS": str(cls), "STUDENT": student,
@@ -102,7 +105,7 @@ def graded_class(tmp_path_factory, sandbox_info):
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(text, encoding="utf-8")
     cmd = [sys.executable, "-m", "grader", "grade-class", str(cls), "--out", str(out), "-j", str(os.cpu_count() or 2),
-           "--timeout", str(PER_TEST_TIMEOUT), "--memory", "1024", "--budget", "600"]
+           "--timeout", str(PER_TEST_TIMEOUT), "--memory", "1024", "--budget", "600", "--hide", HIDDEN]
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     elapsed = time.monotonic() - t0
@@ -129,15 +132,23 @@ def test_class_of_at_least_30_is_graded(graded_class):
     print(f"\n{len(g['subs'])} submissions graded in {g['elapsed']:.1f} s")
 
 
+def _unblockable(exploit: str, info: dict) -> str | None:
+    """Why this machine cannot stop the exploit (None: it can). See docs/SANDBOX.md, "out of reach"."""
+    abi = info.get("landlock") or 0
+    if exploit in ("read_solutions", "import_solutions", "copy_classmate", "forged_results") and not abi:
+        return "no Landlock on this kernel: file access cannot be confined"
+    if exploit == "kill_grader" and abi < 6:
+        return "Landlock ABI < 6: signals to the grader cannot be blocked on this kernel"
+    if exploit == "network_fetch" and not info.get("netns") and abi < 4:
+        return "neither a network namespace nor Landlock ABI >= 4 on this machine"
+    return None
+
+
 @pytest.mark.parametrize("exploit", EXPLOITS)
 def test_exploit_scores_nothing_and_correct_code_beside_it_scores_full(graded_class, sandbox_info, exploit):
-    if exploit in ("read_solutions", "import_solutions", "copy_classmate", "forged_results") \
-            and not sandbox_info.get("landlock"):
-        pytest.skip("no Landlock on this kernel: file access cannot be confined (see docs/SANDBOX.md)")
-    if exploit == "kill_grader" and (sandbox_info.get("landlock") or 0) < 6:
-        pytest.skip("Landlock ABI < 6: signals to the grader cannot be blocked on this kernel")
-    if exploit == "network_fetch" and not sandbox_info.get("netns") and (sandbox_info.get("landlock") or 0) < 4:
-        pytest.skip("neither a network namespace nor Landlock ABI >= 4 on this machine")
+    why = _unblockable(exploit, sandbox_info)
+    if why:
+        pytest.skip(why)
     row = graded_class["rows"][f"hostile_{exploit}"]
     assert float(row[_ex_id(TARGET)]) == 0.0, f"{exploit}: the attacked exercise must score 0, got {row}"
     assert float(row[_ex_id(BESIDE)]) == _points(BESIDE), f"{exploit}: the correct exercise beside it: {row}"
@@ -147,10 +158,12 @@ def test_exploit_scores_nothing_and_correct_code_beside_it_scores_full(graded_cl
     assert target_tests and all(t["status"] == "failed" and t["score"] == 0 for t in target_tests)
 
 
-def test_correct_buggy_and_untouched_rows(graded_class):
+def test_correct_buggy_and_untouched_rows(graded_class, sandbox_info):
     rows, subs = graded_class["rows"], graded_class["subs"]
     total = sum(float(ex.points) for ex in catalogue.load().exercises)
     for student, (_, want) in subs.items():
+        if student.startswith("hostile_") and _unblockable(student.removeprefix("hostile_"), sandbox_info):
+            continue
         row = rows[student]
         target, beside = float(row[_ex_id(TARGET)]), float(row[_ex_id(BESIDE)])
         assert float(row["max_score"]) == total
@@ -205,3 +218,25 @@ def test_batch_resumes_and_regrades_only_what_changed(graded_class):
     unchanged = [ln for ln in before.splitlines() if not ln.startswith(("correct_3,", "correct_2,"))]
     after = (g["out"] / "class.csv").read_text().splitlines()
     assert all(ln in after for ln in unchanged)
+
+
+def test_hidden_tests_stay_hidden_until_published(graded_class):
+    res = json.loads((graded_class["out"] / "correct_1" / "results.json").read_text())
+    vis = {t["name"]: t["visibility"] for t in res["tests"]}
+    hidden = [n for n in vis if n.startswith(_ex_id(TARGET) + ": x is unchanged afterwards")]
+    assert len(hidden) == 1 and vis[hidden[0]] == "after_published"
+    assert all(v == "visible" for n, v in vis.items() if n not in hidden)
+
+
+def test_notebook_submission_graded_sandboxed(tmp_path):
+    """The course's notebooks (here: chapter 2's source notebooks, which hold the solutions) grade to full marks."""
+    course = tmp_path / "course"
+    subprocess.run([sys.executable, "-m", "grader", "course", "build", str(course), "--chapters", "ch2"], cwd=ROOT,
+                   check=True, capture_output=True)
+    out = tmp_path / "graded"
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(course / "source"), "--out", str(out),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text())
+    ch2 = [ex for ex in catalogue.load().exercises if ex.module.startswith("ch2/")]
+    assert all(summary["exercises"][ex.id] == float(ex.points) for ex in ch2), summary["exercises"]
