@@ -15,6 +15,7 @@ whose code killed or stalled the worker twice is not run again in that session (
 """
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
@@ -292,13 +293,21 @@ class Sandbox:
         return key
 
     def _drop_mirror(self, generation, key, tid):
-        if generation != self.generation or key not in self.__dict__.get("mirrors", {}):
-            return
-        self.mirrors.pop(key, None)
-        self.msnap.pop(key, None)
-        if self.mirror_ids.get(tid) == key:
-            del self.mirror_ids[tid]
-        self.__dict__.setdefault("dropped", []).append(key)
+        # runs from the garbage collector, possibly in the middle of a loop over the tables: only note it here
+        if generation == self.generation:
+            self.__dict__.setdefault("pending_drops", []).append((key, tid))
+
+    def _process_drops(self):
+        pending = self.__dict__.get("pending_drops")
+        while pending:
+            key, tid = pending.pop()
+            if key not in self.__dict__.get("mirrors", {}):
+                continue
+            self.mirrors.pop(key, None)
+            self.msnap.pop(key, None)
+            if self.mirror_ids.get(tid) == key:
+                del self.mirror_ids[tid]
+            self.__dict__.setdefault("dropped", []).append(key)
 
     def mirror(self, key) -> torch.Tensor:
         ref = self.__dict__.get("mirrors", {}).get(key) if type(key) is int else None
@@ -311,11 +320,21 @@ class Sandbox:
         for name in ("mirrors", "mirror_ids", "msnap"):
             self.__dict__[name] = {}
         self.__dict__["dropped"] = []
+        self.__dict__["pending_drops"] = []
 
     def mirror_updates(self, buffers: list) -> list:
         """What the grader changed in tensors it shipped before (plain data for the worker to apply)."""
         out = []
-        for key, ref in list(self.__dict__.get("mirrors", {}).items()):
+        self._process_drops()
+        mirrors = self.__dict__.get("mirrors", {})
+        gc_was = gc.isenabled()
+        gc.disable()        # no finalizer may run while the table is copied
+        try:
+            items = list(mirrors.items())
+        finally:
+            if gc_was:
+                gc.enable()
+        for key, ref in items:
             t = ref()
             if t is None:
                 continue
@@ -630,11 +649,6 @@ class Shipment:
                 return self._tracked_obj(info["id"])
             raise wire.WireError("a handle where plain data was expected")
         return wire.decode(node, bufs, handle, _plain_tensor)
-
-    def _arg(self, i):
-        if type(i) is not int or not 0 <= i < len(self.tensors) or self.tensors[i] is None:
-            raise wire.WireError("bad argument reference")
-        return self.tensors[i]
 
     def _tracked_obj(self, j):
         if type(j) is not int or not 0 <= j < len(self.tracked):

@@ -240,3 +240,30 @@ def test_notebook_submission_graded_sandboxed(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     ch2 = [ex for ex in catalogue.load().exercises if ex.module.startswith("ch2/")]
     assert all(summary["exercises"][ex.id] == float(ex.points) for ex in ch2), summary["exercises"]
+
+
+def test_interrupted_batch_resumes(tmp_path):
+    """Kill a batch after its first submission is graded; the rerun grades only the rest."""
+    import signal
+    cls, out = tmp_path / "class", tmp_path / "out"
+    beside = (ROOT / "solutions" / BESIDE).read_text(encoding="utf-8")
+    names = ["ann", "ben", "cat"]
+    for name in names:
+        (cls / name / "ch2").mkdir(parents=True)
+        (cls / name / BESIDE).write_text(beside, encoding="utf-8")
+    cmd = [sys.executable, "-m", "grader", "grade-class", str(cls), "--out", str(out), "-j", "1"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not list(out.glob("*/done.json")):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_first = {p.parent.name for p in out.glob("*/done.json")}
+    assert 1 <= len(done_first) < len(names)
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert rerun.stderr.count("already graded") == len(done_first)
+    rows = {r["student"]: r for r in csv.DictReader((out / "class.csv").open(encoding="utf-8"))}
+    assert set(rows) == set(names)
+    assert all(r["status"] == "graded" and float(r[_ex_id(BESIDE)]) == _points(BESIDE) for r in rows.values())
