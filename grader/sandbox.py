@@ -105,7 +105,7 @@ class WorkerProcess:
         from grader.stubgen import STUB_MARK
         cfg = {"sys_path": sys_path, "shipped": shipped, "read_paths": read_paths, "rw_paths": rw_paths,
                "memory": memory, "cpu": cpu, "fsize": fsize, "cwd": str(scratch / "home"), "stub_mark": STUB_MARK,
-               "landlock": landlock}
+               "landlock": landlock, "profile": bool(os.environ.get("KATAS_WORKER_PROFILE"))}
         self.ready = None
         try:
             wire.write_frame(self.wfd, cfg)
@@ -225,6 +225,13 @@ class Sandbox:
 
     def close(self):
         if self.worker is not None:
+            if self.worker.cfg.get("profile"):   # let it write its profile (it stops when the pipe closes)
+                try:
+                    wfd, self.worker.wfd = self.worker.wfd, -1
+                    os.close(wfd)
+                    self.worker.proc.wait(timeout=10)
+                except (OSError, subprocess.TimeoutExpired):
+                    pass
             self.worker.kill()
             self.worker = None
         if self.own_scratch:
@@ -499,8 +506,13 @@ def _rng_now() -> dict:
     out = {"torch": wire.tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
     np = sys.modules.get("numpy")
     if np is not None:
-        _, keys, pos, has_gauss, cached = np.random.get_state()
-        out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
+        raw, last = wire.mt19937_raw(np), _RNG_SYNCED.get("np")
+        if raw is not None and last is not None and raw == _RNG_SYNCED.get("np_raw") and last[2] == 0:
+            out["np"] = last     # unchanged since the last exchange (see wire.mt19937_raw)
+        else:
+            _, keys, pos, has_gauss, cached = np.random.get_state()
+            out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
+        out["np_raw"] = raw
     return out
 
 
@@ -528,23 +540,76 @@ def _set_rng_state(node, bufs):
     import random
     if not isinstance(node, dict):
         return
+    # _RNG_SYNCED holds this process's states as sent with the call; what the worker changed replaces them here
+    # and there (set_state then get_state gives back the same values: no need to read them again)
     t = node.get("torch")
     if isinstance(t, dict):
         st = wire.tensor_from(t, bufs[t["buf"]] if type(t.get("buf")) is int and 0 <= t["buf"] < len(bufs) else b"")
         torch.default_generator.set_state(st)
+        _RNG_SYNCED["torch"] = wire.tensor_bytes(st)
     py = node.get("py")
     if isinstance(py, list) and len(py) == 625 and all(type(x) is int and 0 <= x < 2**32 for x in py):
         random.setstate((3, tuple(py), None))
+        _RNG_SYNCED["py"] = tuple(py)
     np = sys.modules.get("numpy")
     npst = node.get("np")
     if np is not None and isinstance(npst, list) and len(npst) == 4 and isinstance(npst[0], list) \
             and len(npst[0]) == 624 and all(type(x) is int and 0 <= x < 2**32 for x in npst[0]):
-        np.random.set_state(("MT19937", np.array(npst[0], dtype=np.uint32), int(npst[1]), int(npst[2]),
-                             float(npst[3])))
-    _RNG_SYNCED.update(_rng_now())
+        keys = np.array(npst[0], dtype=np.uint32)
+        np.random.set_state(("MT19937", keys, int(npst[1]), int(npst[2]), float(npst[3])))
+        _RNG_SYNCED["np"] = (keys.tobytes(), int(npst[1]), int(npst[2]), float(npst[3]))
+        _RNG_SYNCED["np_raw"] = wire.mt19937_raw(np)
 
 
 # ------------------------------------------------------------------------------------------------ shipping
+class _ShipPickler(pickle.Pickler):
+    """Pickles a call's arguments: tensors, generators and handles by persistent id, modules and shippable objects
+    tracked. A module-level class (one made per call would live on in a reference cycle, and with it every tensor
+    of the call and the worker's copies of them, until the next garbage collection)."""
+
+    def __init__(self, file, ship: "Shipment"):
+        super().__init__(file, protocol=4)
+        self.ship = ship
+
+    def persistent_id(self, o):
+        ship = self.ship
+        if isinstance(o, RemoteObject):
+            if o._kata_gen != ship.sandbox.generation:
+                raise WorkerDied(f"{o._kata_label} was lost when an earlier call ended the grading process")
+            return ("r", o._kata_id)
+        if isinstance(o, torch.Tensor):
+            return ship._tensor(o)
+        if isinstance(o, torch.Generator):
+            i = ship._gen_ids.get(id(o))
+            if i is None:
+                i = ship._gen_ids[id(o)] = len(ship.gens)
+                ship.gens.append(o)
+                st = o.get_state()
+                ship.meta["gens"].append({**wire.tensor_meta(st), "buf": len(ship.buffers)})
+                ship.buffers.append(wire.tensor_bytes(st))
+            return ("g", i)
+        return None
+
+    def reducer_override(self, o):
+        ship = self.ship
+        if isinstance(o, (type, types.FunctionType, types.BuiltinFunctionType)):
+            mod = getattr(o, "__module__", None) or ""
+            if not mod.startswith(ALLOWED_GLOBALS):
+                raise _grader_bug(
+                    f"a grader passes {getattr(o, '__qualname__', o)!r} (from {mod}) into learner code; "
+                    f"the sandboxed worker cannot import {mod}: move it to tests/shippable.py")
+            return NotImplemented
+        if isinstance(o, torch.nn.Module) or type(o).__module__ in ("tests.shippable", "tests.data"):
+            rv = o.__reduce_ex__(4)
+            if not isinstance(rv, tuple):
+                return NotImplemented
+            j = len(ship.tracked)
+            ship.tracked.append(o)
+            ship._keep.append(rv)
+            return (wire._tracked, (j, rv[0], rv[1])) + tuple(rv[2:])
+        return NotImplemented
+
+
 class Shipment:
     """The arguments of one call: pickled with tensors, generators and handles beside the pickle, and the
     originals kept so that changes the learner's code made in place can be applied to them afterwards."""
@@ -597,47 +662,8 @@ class Shipment:
         return pid
 
     def pickle(self, obj) -> bytes:
-        ship = self
-        sandbox = self.sandbox
-
-        class P(pickle.Pickler):
-            def persistent_id(self, o):
-                if isinstance(o, RemoteObject):
-                    if o._kata_gen != sandbox.generation:
-                        raise WorkerDied(f"{o._kata_label} was lost when an earlier call ended the grading process")
-                    return ("r", o._kata_id)
-                if isinstance(o, torch.Tensor):
-                    return ship._tensor(o)
-                if isinstance(o, torch.Generator):
-                    i = ship._gen_ids.get(id(o))
-                    if i is None:
-                        i = ship._gen_ids[id(o)] = len(ship.gens)
-                        ship.gens.append(o)
-                        st = o.get_state()
-                        ship.meta["gens"].append({**wire.tensor_meta(st), "buf": len(ship.buffers)})
-                        ship.buffers.append(wire.tensor_bytes(st))
-                    return ("g", i)
-                return None
-
-            def reducer_override(self, o):
-                if isinstance(o, (type, types.FunctionType, types.BuiltinFunctionType)):
-                    mod = getattr(o, "__module__", None) or ""
-                    if not mod.startswith(ALLOWED_GLOBALS):
-                        raise _grader_bug(
-                            f"a grader passes {getattr(o, '__qualname__', o)!r} (from {mod}) into learner code; "
-                            f"the sandboxed worker cannot import {mod}: move it to tests/shippable.py")
-                    return NotImplemented
-                if isinstance(o, torch.nn.Module) or type(o).__module__ in ("tests.shippable", "tests.data"):
-                    rv = o.__reduce_ex__(4)
-                    if not isinstance(rv, tuple):
-                        return NotImplemented
-                    j = len(ship.tracked)
-                    ship.tracked.append(o)
-                    ship._keep.append(rv)
-                    return (wire._tracked, (j, rv[0], rv[1])) + tuple(rv[2:])
-                return NotImplemented
         buf = io.BytesIO()
-        P(buf, protocol=4).dump(obj)
+        _ShipPickler(buf, self).dump(obj)
         return buf.getvalue()
 
     # -- after the call

@@ -100,9 +100,39 @@ class FrameReader:
         return header, buffers
 
 
+# ------------------------------------------------------------------------------------------------ RNG states
+_MT: dict = {}
+
+
+def mt19937_raw(np):
+    """numpy's global MT19937 state (key and position) read in place: 0.5 µs where np.random.get_state takes 40.
+    Equal raw states and no cached Gaussian mean an unchanged state (drawing moves the position; only using a cached
+    Gaussian does not, which is why a cached one makes callers read the full state). None: not available."""
+    import ctypes
+    try:
+        bg = np.random.mtrand._rand._bit_generator
+        if _MT.get("bg") is not bg:
+            _MT.clear()
+            _MT["bg"] = bg
+            _MT["addr"] = bg.ctypes.state_address if type(bg).__name__ == "MT19937" else None
+        addr = _MT["addr"]
+        return ctypes.string_at(addr, 624 * 4 + 4) if addr else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
 # ------------------------------------------------------------------------------------------------ tensors
 def tensor_bytes(t: torch.Tensor) -> bytes:
-    src = torch.Tensor.detach(t).cpu()
+    """The values of a tensor as C-order bytes (what tensor_from reads back)."""
+    src = torch.Tensor.detach(t)
+    if src.dtype in DTYPES.values() and src.device.type == "cpu" and src.layout == torch.strided \
+            and torch.Tensor.is_contiguous(src) and not (src.is_conj() or src.is_neg()):
+        # fast path (about 1 µs): the bytes read in place. Not through .numpy(), which would leave the tensor's
+        # storage shared with numpy and no longer resizable (a learner's out= or resize_ would then fail)
+        import ctypes
+        n = src.numel() * src.element_size()
+        return ctypes.string_at(src.data_ptr(), n) if n else b""
+    src = src.cpu()
     flat = torch.empty(src.numel(), dtype=torch.uint8 if src.dtype == torch.bool else src.dtype)
     flat.copy_(src.reshape(-1))   # a fresh dense copy: a "contiguous" view may still have odd strides
     return flat.view(torch.uint8).numpy().tobytes()
@@ -124,15 +154,17 @@ def tensor_from(meta: dict, raw: bytes) -> torch.Tensor:
     numel = 1
     for s in shape:
         numel *= s
-    item = torch.empty((), dtype=dtype).element_size()
+    item = dtype.itemsize
     if numel > MAX_NUMEL or len(raw) != numel * item:
         raise WireError(f"tensor of shape {shape} and dtype {meta['dtype']} cannot hold {len(raw)} bytes")
     if numel == 0:
         return torch.empty(shape, dtype=dtype)
-    store = torch.frombuffer(bytearray(raw), dtype=torch.uint8)
-    if dtype == torch.bool:
-        return store.to(torch.bool).reshape(shape)
-    return store.view(dtype).reshape(shape).clone()
+    if dtype == torch.bool:   # any byte other than 0 is True (never an invalid bool)
+        return torch.frombuffer(bytearray(raw), dtype=torch.uint8).to(torch.bool).reshape(shape)
+    import ctypes
+    out = torch.empty(shape, dtype=dtype)   # fresh and contiguous: exactly len(raw) bytes, checked above
+    ctypes.memmove(out.data_ptr(), raw if isinstance(raw, bytes) else bytes(raw), len(raw))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ plain data

@@ -483,6 +483,6 @@ def test_train_linreg_uses_lr_and_epochs(kata):
     expect_tensor(w, "w has shape (p, 1)", inputs=inputs, shape=(2, 1))
     expect_close(b, torch.zeros(1), "with lr = 0, b stays 0", inputs=inputs, atol=0, rtol=0,
                  hints=["start from b = torch.zeros(1) and scale every step by lr."])
-    expect(float(w.abs().max()) < 0.06, "with lr = 0, w stays at its N(0, 0.01²) initial values",
+    expect(float(w.detach().abs().max()) < 0.06, "with lr = 0, w stays at its N(0, 0.01²) initial values",
            inputs=inputs, expected="|w| < 0.06", got=w, hints=["initialise w ~ N(0, 0.01²): torch.normal(0, 0.01, "
                                                                "(p, 1), generator=generator)."])
