@@ -17,6 +17,7 @@ A frame is ``<u32 header length><u32 buffer count><header JSON>`` then, per buff
 from __future__ import annotations
 
 import json
+import re
 import struct
 from fractions import Fraction
 
@@ -204,6 +205,32 @@ def decode(node, buffers: list[bytes], make_handle=None, make_tensor=None, depth
         return Fraction(n, m)
     if tag == "B":
         return bytes(_buffer(v, buffers))
+    if tag == "NT":
+        name, fields, items = _list(v)
+        items = [decode(x, buffers, make_handle, make_tensor, d) for x in _list(items)]
+        cls = _namedtuple(name, fields, len(items))
+        return cls(*items) if cls is not None else tuple(items)
+    if tag == "C":
+        re_, im = (decode(x, buffers, None, None, d) for x in _list(v))
+        if not all(type(x) in (int, float) for x in (re_, im)):
+            raise WireError("malformed complex")
+        return complex(re_, im)
+    if tag == "range":
+        a, b, c = _list(v)
+        if not all(type(x) is int for x in (a, b, c)) or c == 0:
+            raise WireError("malformed range")
+        return range(a, b, c)
+    if tag == "slice":
+        parts = [decode(x, buffers, None, None, d) for x in _list(v)]
+        if len(parts) != 3 or not all(x is None or type(x) in (int, float) for x in parts):
+            raise WireError("malformed slice")
+        return slice(*parts)
+    if tag == "E":
+        return Ellipsis
+    if tag == "device":
+        if not (isinstance(v, str) and _DEVICE.fullmatch(v)):
+            raise WireError(f"unsupported device {str(v)[:40]!r}")
+        return torch.device(v)
     if tag == "f":   # floats JSON cannot spell
         return {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}[v]
     if tag == "dtype":
@@ -231,6 +258,27 @@ def decode(node, buffers: list[bytes], make_handle=None, make_tensor=None, depth
             raise WireError(f"unexpected {tag}")
         return make_handle({"kind": tag, **v} if isinstance(v, dict) else {"kind": tag, "id": v})
     raise WireError(f"unknown tag {tag!r}")
+
+
+_DEVICE = re.compile(r"(cpu|cuda|mps|meta|xpu)(:[0-9]{1,3})?")
+_NAMEDTUPLES: dict = {}
+
+
+def _namedtuple(name, fields, n: int):
+    """A namedtuple class with the learner's type name and field names (validated identifiers; made once), or None
+    (then a plain tuple stands in)."""
+    import collections
+    import keyword
+    fields = _list(fields)
+    ok = lambda s: isinstance(s, str) and s.isidentifier() and not keyword.iskeyword(s) and len(s) <= 64  # noqa: E731
+    if not (ok(name) and len(fields) == n <= 64 and all(ok(f) and not f.startswith("_") for f in fields)
+            and len(set(fields)) == n):
+        return None
+    key = (name, tuple(fields))
+    cls = _NAMEDTUPLES.get(key)
+    if cls is None and len(_NAMEDTUPLES) < 256:
+        cls = _NAMEDTUPLES[key] = collections.namedtuple(name, fields, module="learner")
+    return cls
 
 
 def _list(v):

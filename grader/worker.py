@@ -263,7 +263,11 @@ class Encoder:
         if t is list or (isinstance(o, list) and not data_only):
             return {"L": [self.enc(x, d, data_only) for x in list.__iter__(o)]}
         if isinstance(o, tuple):
-            return {"T": [self.enc(x, d, data_only) for x in tuple.__iter__(o)]}
+            items = [self.enc(x, d, data_only) for x in tuple.__iter__(o)]
+            fields = getattr(t, "_fields", None)
+            if type(fields) is tuple and len(fields) == len(items) and all(type(f) is str for f in fields):
+                return {"NT": [str(t.__name__), list(fields), items]}   # a namedtuple: its fields by name too
+            return {"T": items}
         if isinstance(o, dict):
             return {"D": [[self.enc(k, d, data_only), self.enc(v, d, data_only)] for k, v in dict.items(o)]}
         if isinstance(o, (set, frozenset)):
@@ -278,6 +282,16 @@ class Encoder:
             return str(o)
         if isinstance(o, Fraction):
             return {"F": [int(o.numerator), int(o.denominator)]}
+        if isinstance(o, complex):
+            return {"C": [wire.encode_float(float(o.real)), wire.encode_float(float(o.imag))]}
+        if isinstance(o, range):
+            return {"range": [int(o.start), int(o.stop), int(o.step)]}
+        if isinstance(o, slice):
+            return {"slice": [self.enc(x, d, True) for x in (o.start, o.stop, o.step)]}
+        if o is Ellipsis:
+            return {"E": 0}
+        if isinstance(o, torch.device):
+            return {"device": str(o)}
         if isinstance(o, (bytes, bytearray)):
             return {"B": self.buf(bytes(o))}
         if isinstance(o, torch.dtype):
@@ -287,7 +301,7 @@ class Encoder:
             if isinstance(o, np.ndarray) and o.dtype.kind in "biufc":
                 info = {"t": self.tensor(torch.from_numpy(np.ascontiguousarray(o)), bridge=False)}
                 return {"ndarray": info["t"]}
-            if isinstance(o, np.generic) and o.dtype.kind in "biuf":
+            if isinstance(o, np.generic) and o.dtype.kind in "biufc":
                 return self.enc(o.item(), d, data_only)
         if data_only:
             raise TypeError("not plain data")

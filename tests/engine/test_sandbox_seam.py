@@ -3,6 +3,7 @@ the grader's process, and hands back what it drew — so a seeded grader gets th
 Only the states that changed travel, and each side keeps what it last exchanged; these tests pin that down."""
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -33,6 +34,28 @@ def nothing():
 def add_one_into(x, out):
     torch.add(x, 1, out=out)      # resizes out when its shape differs
     return out.shape[0]
+
+
+import collections
+import fractions
+import math
+
+P = collections.namedtuple("P", "a b")
+R = collections.namedtuple("R", ["a", "def"], rename=True)     # fields ('a', '_1'): arrives as a plain tuple
+VALUES = {
+    "none": None, "bool": True, "int": 2**80, "float": 0.1, "nan": math.nan, "inf": -math.inf, "str": "héllo",
+    "complex": 1 - 2.5j, "fraction": fractions.Fraction(1, 3), "bytes": b"\\x00ab", "range": range(2, 11, 3),
+    "slice": slice(1, None, 2), "ellipsis": ..., "device": torch.device("cpu"), "dtype": torch.float64,
+    "size": torch.Size([2, 3]), "list": [1, [2.0, (3,)]], "tuple": (1, "a"), "dict": {"a": 1, 2: [3.0]},
+    "set": {1, 2}, "namedtuple": P(1, torch.ones(2)), "renamed_namedtuple": R(1, 2),
+    "np_float64": np.float64(1.5), "np_complex": np.complex128(1j), "np_array": np.arange(6.0).reshape(2, 3),
+    "tensor": torch.arange(6.0).reshape(2, 3).t(), "bf16": torch.ones(2, dtype=torch.bfloat16),
+}
+
+
+def value(name):
+    v = VALUES[name]
+    return v.copy() if hasattr(v, "copy") and not isinstance(v, (torch.Tensor, np.ndarray)) else v
 
 
 def grow(x):
@@ -107,3 +130,26 @@ def test_learner_can_resize_the_graders_tensors(kata, local):
         assert fn("grow")(y) == 5
         assert torch.equal(y, torch.tensor([0.0, 0.0, 0.0, 7.0, 7.0]))
         assert fn("grow")(y) == 7
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, type(a).__mro__[-2] if isinstance(a, tuple) else list) and len(a) == len(b) and all(
+            _same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    return a == b and (type(a) is type(b) or isinstance(a, np.generic))
+
+
+def test_returned_values_arrive_as_the_same_data(kata, local):
+    """What learner code returns crosses as plain data equal to what it returned (numpy scalars as Python numbers,
+    a namedtuple with its type name and fields), never as a handle that compares by identity."""
+    for name in local["VALUES"]:
+        want, got = local["value"](name), kata.value(name)
+        assert _same(want, got), f"{name}: in one process {want!r}, sandboxed {got!r} ({type(got).__name__})"
+    nt = kata.value("namedtuple")
+    assert type(nt).__name__ == "P" and nt._fields == ("a", "b") and nt.a == 1
