@@ -502,18 +502,7 @@ _RNG_SYNCED: dict = {}   # the global RNG states as last exchanged with the work
 
 
 def _rng_now() -> dict:
-    import random
-    out = {"torch": wire.tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
-    np = sys.modules.get("numpy")
-    if np is not None:
-        raw, last = wire.mt19937_raw(np), _RNG_SYNCED.get("np")
-        if raw is not None and last is not None and raw == _RNG_SYNCED.get("np_raw") and last[2] == 0:
-            out["np"] = last     # unchanged since the last exchange (see wire.mt19937_raw)
-        else:
-            _, keys, pos, has_gauss, cached = np.random.get_state()
-            out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
-        out["np_raw"] = raw
-    return out
+    return wire.rng_now(_RNG_SYNCED)
 
 
 def _rng_state(buffers: list) -> dict:

@@ -16,6 +16,7 @@ A frame is ``<u32 header length><u32 buffer count><header JSON>`` then, per buff
 """
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 import struct
@@ -109,7 +110,6 @@ def mt19937_raw(np):
     """numpy's global MT19937 state (key and position) read in place: 0.5 µs where np.random.get_state takes 40.
     Equal raw states and no cached Gaussian mean an unchanged state (drawing moves the position; only using a cached
     Gaussian does not, which is why a cached one makes callers read the full state). None: not available."""
-    import ctypes
     try:
         bg = np.random.mtrand._rand._bit_generator
         if _MT.get("bg") is not bg:
@@ -122,6 +122,24 @@ def mt19937_raw(np):
         return None
 
 
+def rng_now(last: dict) -> dict:
+    """The global RNG states (torch, random, numpy) as compared and exchanged by both ends of the sandbox; ``last``
+    is this end's record of the last exchange (numpy's full state is only read when it may have changed)."""
+    import random
+    import sys
+    out = {"torch": tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
+    np = sys.modules.get("numpy")
+    if np is not None:
+        raw, before = mt19937_raw(np), last.get("np")
+        if raw is not None and before is not None and raw == last.get("np_raw") and before[2] == 0:
+            out["np"] = before
+        else:
+            _, keys, pos, has_gauss, cached = np.random.get_state()
+            out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
+        out["np_raw"] = raw
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ tensors
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """The values of a tensor as C-order bytes (what tensor_from reads back)."""
@@ -132,7 +150,6 @@ def tensor_bytes(t: torch.Tensor) -> bytes:
             and src.is_contiguous() and not (src.is_conj() or src.is_neg()):
         # fast path (about 1 µs): the bytes read in place. Not through .numpy(), which would leave the tensor's
         # storage shared with numpy and no longer resizable (a learner's out= or resize_ would then fail)
-        import ctypes
         n = src.numel() * src.element_size()
         return ctypes.string_at(src.data_ptr(), n) if n else b""
     src = src.cpu()
@@ -164,7 +181,6 @@ def tensor_from(meta: dict, raw: bytes) -> torch.Tensor:
         return torch.empty(shape, dtype=dtype)
     if dtype == torch.bool:   # any byte other than 0 is True (never an invalid bool)
         return torch.frombuffer(bytearray(raw), dtype=torch.uint8).to(torch.bool).reshape(shape)
-    import ctypes
     out = torch.empty(shape, dtype=dtype)   # fresh and contiguous: exactly len(raw) bytes, checked above
     ctypes.memmove(out.data_ptr(), raw if isinstance(raw, bytes) else bytes(raw), len(raw))
     return out

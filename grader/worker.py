@@ -801,24 +801,8 @@ _RNG_LAST: dict = {}
 
 
 def _rng_now():
-    import random
-
-    import torch
-
     from grader import wire
-    out = {"torch": wire.tensor_bytes(torch.default_generator.get_state()), "py": random.getstate()[1]}
-    np = sys.modules.get("numpy")
-    if np is not None:
-        raw, last = wire.mt19937_raw(np), _RNG_LAST.get("np")
-        # key and position unchanged, no cached Gaussian: unchanged (drawing one moves the position; using a
-        # cached one does not, hence the full read whenever one is cached)
-        if raw is not None and last is not None and raw == _RNG_LAST.get("np_raw") and last[2] == 0:
-            out["np"] = last
-        else:
-            _, keys, pos, has_gauss, cached = np.random.get_state()
-            out["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
-        out["np_raw"] = raw
-    return out
+    return wire.rng_now(_RNG_LAST)
 
 
 def _set_rng(node, bufs):

@@ -51,11 +51,12 @@ def grading(rows: list, repeat: int) -> None:
             runs[name].append(timed(cmd, 1)[0])
             after = resource.getrusage(resource.RUSAGE_CHILDREN)   # the worker too (pytest reaps it)
             cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    plain = statistics.median(runs[next(iter(cmds))])
+    plain_runs = runs[next(iter(cmds))]
+    plain = statistics.median(plain_runs)
     for i, (name, all_t) in enumerate(runs.items()):
         med = statistics.median(all_t)
         rows.append({"name": name, "median_s": round(med, 3), "runs_s": [round(t, 3) for t in all_t]})
-        pair = [round(t / p, 2) for t, p in zip(all_t, runs[next(iter(cmds))])]
+        pair = [round(t / p, 2) for t, p in zip(all_t, plain_runs)]
         extra = "" if i == 0 else (f"  = {med / plain:.2f}x plain (per run: {pair})  "
                                    f"(target ≤ 2x: {'ok' if med <= 2 * plain else 'OVER'})")
         rows[-1]["cpu_s"] = [round(t, 3) for t in cpu[name]]
