@@ -32,7 +32,9 @@ _ALIAS_HOMES = ("torch", "torch.nn.functional", "torch.special", "torch.linalg",
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 # helper objects graders hand to learner code (tests/shippable.py): a banned call they make on the learner's behalf
 # counts as the learner's (frames there are skipped like torch's own)
-_SHIPPABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "shippable.py")
+_TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
+_SHIPPABLE = frozenset(os.path.join(_TESTS_DIR, f) for f in os.listdir(_TESTS_DIR)
+                       if f.startswith("shippable") and f.endswith(".py"))
 
 
 class ForbiddenCall(Exception):
@@ -137,7 +139,7 @@ class Guard(TorchFunctionMode):
     def _check(self, func):
         frame = sys._getframe(2)
         while frame is not None and (frame.f_code.co_filename.startswith(_TORCH_DIR)
-                                     or frame.f_code.co_filename == _SHIPPABLE):
+                                     or frame.f_code.co_filename in _SHIPPABLE):
             frame = frame.f_back
         if frame is None or frame.f_code.co_filename not in loader.LEARNER_FILES:
             return  # a grader (or torch itself) calls it: allowed

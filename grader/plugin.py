@@ -137,6 +137,9 @@ def _sandbox_setup(config):
 def pytest_configure(config):
     config.addinivalue_line("markers", "weight(n): this test's share of the exercise's points (default 1)")
     config.addinivalue_line("markers", "hidden: a hidden test (results.json: visible only once published)")
+    config.addinivalue_line("markers", "core(*names): this test checks the values of the learner functions it uses (or "
+                                       "of `names`) against an oracle; the module's other tests that use a function "
+                                       "pay only when every core test of that function passes")
     runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
     if config.option.katas_sandbox and runs_tests and not hasattr(config, "_katas_sandbox"):
         _sandbox_setup(config)   # in the process that runs tests (an xdist worker, or the only process)

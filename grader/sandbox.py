@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import importlib
 import tempfile
 import time
 import types
@@ -33,8 +34,11 @@ import torch
 
 from grader import ROOT, wire
 
-SHIPPED = (("tests.data", "tests_data.py", ROOT / "tests" / "data.py"),
-           ("tests.shippable", "tests_shippable.py", ROOT / "tests" / "shippable.py"))
+# the grader-side modules the worker imports: tests/data.py and every tests/shippable*.py (objects graders pass into
+# learner code; tests/shippable.py, plus one file per topic such as tests/shippable_nets.py)
+SHIPPED = (("tests.data", "tests_data.py", ROOT / "tests" / "data.py"),) + tuple(
+    (f"tests.{p.stem}", f"tests_{p.stem}.py", p) for p in sorted((ROOT / "tests").glob("shippable*.py")))
+SHIPPABLE_MODULES = tuple(name for name, _, _ in SHIPPED if name != "tests.data")
 ALLOWED_GLOBALS = ("builtins", "copyreg", "collections", "fractions", "decimal", "math", "functools", "operator",
                    "numpy", "pandas", "torch", "_codecs", "grader.wire", "tests.data", "tests.shippable", "datetime",
                    "enum", "types", "re", "_operator", "_collections")
@@ -588,7 +592,7 @@ class _ShipPickler(pickle.Pickler):
                     f"a grader passes {getattr(o, '__qualname__', o)!r} (from {mod}) into learner code; "
                     f"the sandboxed worker cannot import {mod}: move it to tests/shippable.py")
             return NotImplemented
-        if isinstance(o, torch.nn.Module) or type(o).__module__ in ("tests.shippable", "tests.data"):
+        if isinstance(o, torch.nn.Module) or type(o).__module__ in SHIPPABLE_MODULES + ("tests.data",):
             rv = o.__reduce_ex__(4)
             if not isinstance(rv, tuple):
                 return NotImplemented
@@ -806,10 +810,10 @@ def _shippable_exception(info):
     """An exception class of tests/shippable.py raised in the worker (a grader's stand-in raised it): rebuilt here
     from its plain-data arguments, so that graders can catch it by class."""
     qual = info.get("qualname")
-    if not (isinstance(qual, str) and qual.startswith("tests.shippable.")):
+    if not isinstance(qual, str) or qual.rsplit(".", 1)[0] not in SHIPPABLE_MODULES:
         return None
     try:
-        import tests.shippable as shippable
+        shippable = importlib.import_module(qual.rsplit(".", 1)[0])
     except ImportError:
         return None
     cls = getattr(shippable, qual.rsplit(".", 1)[-1], None)
