@@ -6,6 +6,7 @@ nbgrader notebooks — reads it from here, so there is one source of truth for o
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ class Exercise:
     hints: tuple[str, ...]
     forbid: dict = field(default_factory=dict)      # function or class name -> list of call names
     forbid_why: dict = field(default_factory=dict)  # function or class name -> reason shown to the learner
+    exempt: dict = field(default_factory=dict)  # function -> conventions it is exempt from: "inputs", "dtype", "device"
     written: tuple = ()   # hand-graded written answers in the nbgrader notebook: {id, title, points, prompt, rubric}
 
     @property
@@ -69,6 +71,29 @@ class Catalogue:
                 if key in (ex.id, ex.chapter, ex.id.split(".", 1)[1])]
 
 
+_CHAPTER = re.compile(r"ch\d+|distill|papers")
+
+
+def is_chapter(name: str) -> bool:
+    """A chapter directory's name: ch2 … ch14, then distill and papers (also before they are catalogued)."""
+    return bool(_CHAPTER.fullmatch(name))
+
+
+def chapter_key(name: str) -> tuple:
+    """Course order of chapter ids: numerically (ch2 … ch9, ch11, ch13, ch14), then distill, then papers; any other
+    name after them, alphabetically. Never string order (where ch10 would come before ch2)."""
+    m = re.fullmatch(r"ch(\d+)", name)
+    if m:
+        return (0, int(m.group(1)), "")
+    return ({"distill": 1, "papers": 2}.get(name, 3), 0, name)
+
+
+def module_key(module: str) -> tuple:
+    """Course order of module paths "chN/name.py": by chapter, then by name."""
+    chapter, _, rest = module.replace("\\", "/").partition("/")
+    return chapter_key(chapter) + (rest,)
+
+
 @functools.cache
 def load(path: Path = CATALOGUE_FILE) -> Catalogue:
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -84,7 +109,9 @@ def load(path: Path = CATALOGUE_FILE) -> Catalogue:
             seed_lines=e["seed_lines"], hints=tuple(e["hints"]),
             forbid=dict(e.get("forbid", {})), forbid_why=dict(e.get("forbid_why", {})),
             written=tuple(dict(w) for w in e.get("written", [])),
+            exempt=dict(e.get("exempt", {})),
         ))
+    chapters = tuple(sorted(chapters, key=lambda c: chapter_key(c.id)))
     order = {c.id: i for i, c in enumerate(chapters)}
     exercises.sort(key=lambda ex: order[ex.chapter])  # stable: file order within a chapter
     return Catalogue(chapters=chapters, exercises=tuple(exercises))

@@ -7,6 +7,7 @@
     katas stubs --check          fail if exercises/ drifted from solutions/
     katas watch [TARGET]         re-grade a module every time you save it (Ctrl-C to stop)
     katas selfcheck [TARGET]     prove the graders can fail (solution passes, stub and buggy variants rejected)
+    katas new CHAPTER/MODULE     start a new exercise (maintainers): solution, graders, variants, catalogue entry
     katas test                   the project's whole test suite (what CI runs)
     katas course build [DIR]     write the nbgrader course (source notebooks + nbgrader_config.py) to DIR
     katas course regrade DIR     regrade collected notebooks outside the kernel; list scores that differ
@@ -231,7 +232,7 @@ def cmd_course(args) -> int:
         out = Path(args.dir or ROOT / "course")
         paths = nbcourse.build_course(out, chapters=args.chapters or None, force=args.force,
                                       grader_timeout=args.grader_timeout)
-        chapters = sorted({p.parent.name for p in paths}, key=lambda c: int(c[2:]))
+        chapters = sorted({p.parent.name for p in paths}, key=catalogue.chapter_key)
         print(f"course written to {out}: {len(paths)} notebooks in {len(chapters)} assignments "
               f"({', '.join(chapters)})")
         print(f"next: cd {out} && nbgrader generate_assignment {chapters[0] if chapters else 'ch2'}")
@@ -269,13 +270,32 @@ def cmd_selfcheck(args) -> int:
     return subprocess.call([*_pytest_cmd(), *targets, "--katas-selfcheck", "-q", *_xdist_args()], cwd=ROOT)
 
 
+def cmd_new(args) -> int:
+    from grader import scaffold
+    try:
+        written = scaffold.new_exercise(args.module, function=args.function, title_en=args.title_en,
+                                        title_zh=args.title_zh, d2l=args.d2l, seed_lines=args.seed_lines,
+                                        points=args.points, chapter_en=args.chapter_en, chapter_zh=args.chapter_zh)
+    except (ValueError, FileExistsError) as e:
+        print(f"katas new: {e}", file=sys.stderr)
+        return 2
+    for p in written:
+        print("wrote", p.relative_to(ROOT))
+    module = args.module.removesuffix(".py") + ".py"
+    print(f"next: write the solution and its graders, then\n"
+          f"  python -m pytest solutions/{module} -q --katas-selfcheck\n"
+          f"  python -m grader stubs {module}")
+    return 0
+
+
 def cmd_test(args) -> int:
     """The whole test suite: engine tests, drift check, every grader on solutions, stubs and buggy variants; then
     the self-check again with the learner's code in the sandbox (what `katas grade` uses for marks)."""
     cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), *args.pytest_args]
     print("+", " ".join(cmd[1:]), flush=True)
     rc = subprocess.call(cmd, cwd=ROOT)
-    chapters = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("ch*") if p.is_dir())
+    chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
+                                               if p.is_dir() and catalogue.is_chapter(p.name)), key=catalogue.chapter_key)]
     cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
            *args.pytest_args]
     print("+", " ".join(cmd[1:]), flush=True)
@@ -369,6 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--restart", action="store_true", help="regrade everything, even submissions already graded")
     _grade_options(p)
     p.set_defaults(fn=cmd_grade_class)
+    p = sub.add_parser("new", help="start a new exercise: solution, graders, variants, catalogue entry (maintainers)")
+    p.add_argument("module", help="CHAPTER/name, e.g. ch6/conv (a new chapter gets its __init__ files and entry)")
+    p.add_argument("--function", default="todo", help="the first function's name")
+    p.add_argument("--title-en", default="TODO title")
+    p.add_argument("--title-zh", default="待定标题")
+    p.add_argument("--d2l", default="0.0", help="d2l-zh section, e.g. 6.2")
+    p.add_argument("--seed-lines", default="S:L?", help="the seed notes' lines, e.g. S:L11")
+    p.add_argument("--points", type=int, default=5)
+    p.add_argument("--chapter-en", default="TODO chapter", help="a new chapter's English title")
+    p.add_argument("--chapter-zh", default="待定章节", help="a new chapter's Chinese title")
+    p.set_defaults(fn=cmd_new)
     p = sub.add_parser("test", help="the project's whole test suite")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)

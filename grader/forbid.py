@@ -2,8 +2,9 @@
 
 The catalogue lists them per function (``forbid``) with the reason (``forbid_why``). They are enforced twice:
 
-* **at run time**: while a grader runs, a ``TorchFunctionMode`` sees every torch call (functions, ``F.*``,
-  Tensor methods, the ``@`` operator, ``backward``). A banned call whose nearest non-torch caller is learner code
+* **at run time** (grader/guard.py, the same code in the sandboxed worker): while a grader runs, the guard sees every
+  torch call (the function object itself), every aten operator it ends in and every construction of a banned class,
+  and a banned operation that learner code performs — under any name, captured at import, from exec'd source —
   raises :class:`ForbiddenCall`. Graders may still use the same functions as oracles.
 * **statically**: the learner's source is scanned (AST, so comments and strings never count) for references to
   banned names through any import alias, Tensor-method calls and ``@``; accessing a function through the seam
@@ -18,96 +19,22 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib
 import os
-import sys
 import types
 
 import torch
-from torch.overrides import TorchFunctionMode
 
-from grader import loader
+from grader import guard, loader
 
-_ALIAS_HOMES = ("torch", "torch.nn.functional", "torch.special", "torch.linalg", "Tensor")
-_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
-# helper objects graders hand to learner code (tests/shippable.py): a banned call they make on the learner's behalf
-# counts as the learner's (frames there are skipped like torch's own)
 _TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
 _SHIPPABLE = frozenset(os.path.join(_TESTS_DIR, f) for f in os.listdir(_TESTS_DIR)
                        if f.startswith("shippable") and f.endswith(".py"))
 
 
-class ForbiddenCall(Exception):
-    """A forbidden library call in learner code (not a grader bug)."""
-
-
-def _resolve(dotted: str):
-    """The object a dotted name refers to, or None."""
-    parts = dotted.split(".")
-    if parts[0] == "Tensor":
-        obj, parts = torch.Tensor, parts[1:]
-    else:
-        obj = None
-        for i in range(len(parts), 0, -1):
-            try:
-                obj = importlib.import_module(".".join(parts[:i]))
-            except ImportError:
-                continue
-            parts = parts[i:]
-            break
-        if obj is None:
-            return None
-    for p in parts:
-        obj = getattr(obj, p, None)
-        if obj is None:
-            return None
-    return obj
-
-
-@functools.cache
-def expand(name: str) -> tuple[tuple[str, object], ...]:
-    """Catalogue name -> ((display name, object), ...)."""
-    names = [f"{home}.{name}" for home in _ALIAS_HOMES] if "." not in name else [name]
-    out = []
-    for dotted in names:
-        obj = _resolve(dotted)
-        if obj is not None:
-            out.append((dotted, obj))
-    if not out:
-        raise ValueError(f"forbidden name {name!r} does not resolve to anything in this torch version")
-    return tuple(out)
-
-
-class Rules:
-    """The forbidden calls of one exercise module."""
-
-    def __init__(self, forbid: dict[str, list[str]], why: dict[str, str]):
-        self.why = why
-        self.by_func: dict[str, dict[int, str]] = {}    # learner function -> {id(obj): display name}
-        self.modules: dict[str, list[str]] = {}         # learner function -> banned module prefixes
-        self.objects: dict[int, object] = {}
-        for fn, names in forbid.items():
-            table = self.by_func.setdefault(fn, {})
-            for name in names:
-                if name.startswith("module:"):  # a non-torch package, banned by the static scan only
-                    self.modules.setdefault(fn, []).append(name.split(":", 1)[1])
-                    continue
-                for dotted, obj in expand(name):
-                    if isinstance(obj, types.ModuleType):
-                        self.modules.setdefault(fn, []).append(obj.__name__)
-                        for attr in dir(obj):
-                            member = getattr(obj, attr, None)
-                            if callable(member) and not isinstance(member, type):
-                                table[id(member)] = f"{dotted}.{attr}"
-                                self.objects[id(member)] = member
-                    else:
-                        table[id(obj)] = dotted
-                        self.objects[id(obj)] = obj  # keep alive so ids stay unique
-
-    def message(self, fn: str, called: str, where: str) -> str:
-        why = self.why.get(fn, "the exercise asks you to build this yourself.")
-        return (f"`{called}` is not allowed in `{fn}` ({where}): {why}\n"
-                f"Use only the operations the docstring allows (graders may still use `{called}` to check your answer).")
+ForbiddenCall = guard.ForbiddenCall
+Rules = guard.Rules
+expand = guard.expand
+_resolve = guard.resolve
 
 
 @functools.cache
@@ -120,44 +47,19 @@ def rules_for(module: str) -> Rules | None:
 
 
 # --------------------------------------------------------------------------------------------- run time
-class Guard(TorchFunctionMode):
-    """Raises ForbiddenCall for a banned torch call made directly by learner code."""
+_SEAM = frozenset({os.path.join(os.path.dirname(os.path.abspath(__file__)), "conventions.py")})
+_TRUSTED = (_TESTS_DIR + os.sep, os.path.dirname(os.path.abspath(__file__)) + os.sep)
 
-    def __init__(self, rules: Rules):
-        super().__init__()
-        self.rules = rules
-        self.banned = set()
-        for table in rules.by_func.values():
-            self.banned.update(table)
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        if id(func) in self.banned:
-            self._check(func)
-        return func(*args, **kwargs)
+def _seam_key(frame):
+    """The learner function a call through the seam (grader.conventions.graded_call) is running."""
+    name = frame.f_locals.get("name")
+    return name if isinstance(name, str) else None
 
-    def _check(self, func):
-        frame = sys._getframe(2)
-        while frame is not None and (frame.f_code.co_filename.startswith(_TORCH_DIR)
-                                     or frame.f_code.co_filename in _SHIPPABLE):
-            frame = frame.f_back
-        if frame is None or frame.f_code.co_filename not in loader.LEARNER_FILES:
-            return  # a grader (or torch itself) calls it: allowed
-        caller = frame
-        # the learner function whose rules apply: the innermost enclosing frame named in the rules
-        f = frame
-        while f is not None:
-            if f.f_code.co_filename in loader.LEARNER_FILES:
-                name = f.f_code.co_name
-                qual = getattr(f.f_code, "co_qualname", name)
-                for key in (qual, qual.split(".")[0], name):
-                    table = self.rules.by_func.get(key)
-                    if table is not None:
-                        if id(func) in table:
-                            where = f"{os.path.basename(caller.f_code.co_filename)} line {caller.f_lineno}"
-                            raise ForbiddenCall(self.rules.message(key, table[id(func)], where))
-                        return
-            f = f.f_back
+
+def Guard(rules: Rules) -> guard.Guard:
+    """The run-time guard of one exercise module in the grading process (see grader/guard.py)."""
+    return guard.Guard(rules, guard.Frames(loader.LEARNER_FILES, _SHIPPABLE, _SEAM, _TRUSTED), seam_key=_seam_key)
 
 
 # --------------------------------------------------------------------------------------------- static scan

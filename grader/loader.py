@@ -3,7 +3,9 @@
 A *tree* is ``"exercises"``, ``"solutions"`` or any directory shaped like them. A *variant* is ``"source"`` (the file
 as it is in the tree), ``"stub"`` (generated from the solution), ``"mutant:<name>"`` (the solution with the functions of a recorded
 buggy variant in ``tests/variants/chN/<module>.py`` replacing the reference ones) or ``"alt:<name>"`` (likewise
-with a recorded *correct* implementation written differently, which every grader must accept).
+with a recorded *correct* implementation written differently, which every grader must accept) or ``"const:<name>"``
+(the solution with function or class ``<name>`` turned into one that ignores its input: it returns a copy of its
+first answer on every later call; the self-check proves such an answer earns nothing).
 Only the tree that is asked for is read: grading ``exercises`` never imports ``solutions``.
 """
 from __future__ import annotations
@@ -105,6 +107,49 @@ def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:
     return mod
 
 
+# Appended to a solution for the variant "const:<name>": the function (or every method of the class) answers its
+# first call correctly and then returns a copy of that first answer forever, whatever it is given: the answer of a
+# learner who hard-codes an output of the right shape, or ignores the input.
+CONSTANT_ANSWER = '''
+def __katas_constant(fn):
+    import copy as _copy
+    import functools as _functools
+    first = []
+
+    def _copy_of(value):
+        import torch as _torch
+        if isinstance(value, _torch.Tensor):
+            return value.detach().clone()
+        if isinstance(value, (list, tuple)):
+            items = [_copy_of(v) for v in value]
+            try:
+                return type(value)(items)
+            except TypeError:
+                return type(value)(*items)
+        if isinstance(value, dict):
+            return {{k: _copy_of(v) for k, v in value.items()}}
+        try:
+            return _copy.deepcopy(value)
+        except Exception:
+            return value
+
+    @_functools.wraps(fn)
+    def constant(*args, **kwargs):
+        if not first:
+            first.append(fn(*args, **kwargs))
+        return _copy_of(first[0])
+    return constant
+
+
+if isinstance({name}, type):
+    for __k, __v in list(vars({name}).items()):
+        if callable(__v) and not isinstance(__v, type) and __k not in ("__init__", "__new__", "__init_subclass__"):
+            setattr({name}, __k, __katas_constant(__v))
+else:
+    {name} = __katas_constant({name})
+'''
+
+
 def variant_source(module: str, tree: str | Path = "exercises", variant: str = "source") -> tuple[str, str]:
     """(source, filename) of ``<tree>/<module>`` as the given variant (see :func:`load`)."""
     base = tree_path(tree)
@@ -117,6 +162,9 @@ def variant_source(module: str, tree: str | Path = "exercises", variant: str = "
     solution = (base / module).read_text(encoding="utf-8")
     if variant == "stub":
         source = generate_stub(solution, module)
+    elif variant.startswith("const:"):
+        name = variant.split(":", 1)[1]
+        source = solution.rstrip("\n") + f"\n\n\n# ---- generic variant {variant} ----\n" + CONSTANT_ANSWER.format(name=name)
     elif variant.startswith(("mutant:", "alt:")):
         kind, mname = variant.split(":", 1)
         spec = mutants_of(module, "MUTANTS" if kind == "mutant" else "ALTERNATIVES")[mname]

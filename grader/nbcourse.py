@@ -23,7 +23,6 @@ import linecache
 import os
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 

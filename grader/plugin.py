@@ -11,18 +11,15 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
-import sys
-import time
 import traceback
 import types
 from pathlib import Path
 
 import pytest
 
-from grader import ROOT, loader
+from grader import ROOT, conventions, loader
 
 RESULTS: list[dict] = []           # one record per graded test (controller side)
 _SELFCHECK_SEEN: dict[tuple[str, str], list[str]] = {}   # (module, variant) -> feedback of failing tests
@@ -77,9 +74,10 @@ def _rewrite_arg(arg: str) -> tuple[list[str], Path | None]:
     if p == ROOT or p.is_relative_to(tests) or p.is_relative_to(ROOT / "grader"):
         return [arg], None
     parts = p.parts
-    idx = next((i for i in range(len(parts) - 1, -1, -1) if re.fullmatch(r"ch\d+", parts[i])), None)
+    from grader.catalogue import chapter_key, is_chapter
+    idx = next((i for i in range(len(parts) - 1, -1, -1) if is_chapter(parts[i])), None)
     if idx is None:  # the tree itself
-        chapters = sorted(d.name for d in p.glob("ch*") if d.is_dir() and re.fullmatch(r"ch\d+", d.name))
+        chapters = sorted((d.name for d in p.iterdir() if d.is_dir() and is_chapter(d.name)), key=chapter_key)
         if not chapters:
             return [arg], None
         return [t for c in chapters for t in _graders_for_chapter(p / c)], p
@@ -183,10 +181,12 @@ class KataModule:
         object.__setattr__(self, "_relpath", relpath)
         object.__setattr__(self, "_variant", variant)
         object.__setattr__(self, "_violations", violations)
+        object.__setattr__(self, "_used", set())   # names the current test reached (reset per test)
 
     def __getattr__(self, name):
         from grader.forbid import ForbiddenCall
         mod = object.__getattribute__(self, "_mod")
+        self._used.add(name)
         if name in self._violations:
             raise ForbiddenCall("\n".join(self._violations[name]))
         try:
@@ -243,7 +243,7 @@ class LearnerFunction:
         if _CHECK_PICKLE:
             _check_picklable(fn.__name__, args, kwargs)
         try:
-            return fn(*args, **kwargs)
+            return conventions.graded_call(self._where[1], fn.__name__, fn, args, kwargs, fn=fn)
         except NotImplementedError as e:
             _raise_not_started(e)
             raise
@@ -267,12 +267,14 @@ def _learner_function(tree, relpath, variant, name):
 
 
 def _raise_not_started(e: NotImplementedError):
-    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's): stop at once."""
+    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's: a bare
+    ``raise NotImplementedError()``): stop at once. torch's own NotImplementedErrors (an op without a kernel for
+    meta tensors, say) always carry a message: those are the learner's bugs, reported as such."""
     from grader.stubgen import STUB_MARK
     if STUB_MARK in str(e):
         raise NotStarted(str(e)) from None
     frames = _learner_frames(e.__traceback__)
-    if frames:
+    if frames and not str(e).strip():
         where = frames[-1].strip().splitlines()[0]
         raise NotStarted(f"{STUB_MARK} raises NotImplementedError ({where})") from None
 
@@ -306,6 +308,29 @@ def _mark_stub_methods(mod: types.ModuleType) -> None:
                 setattr(cls, name, _stub_aware(attr))
 
 
+_GRADED_DUNDERS = ("__call__", "__getitem__")
+
+
+def _grade_methods(mod: types.ModuleType, module: str) -> None:
+    """The methods of the learner's classes (forward, step, add, ...) get the course-wide conventions checked on
+    every call, as module-level functions do through LearnerFunction (the sandbox checks them in Sandbox.invoke)."""
+    import functools
+    for cls in list(vars(mod).values()):
+        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
+            continue
+        for name, attr in list(vars(cls).items()):
+            if not isinstance(attr, types.FunctionType) or getattr(attr, "_katas_graded", False) or (
+                    name.startswith("__") and name not in _GRADED_DUNDERS):
+                continue
+
+            def method(self, *args, __fn=attr, __label=f"{cls.__name__}.{name}", **kwargs):
+                return conventions.graded_call(module, __label, functools.partial(__fn, self), args, kwargs,
+                                               fn=__fn, function=False)
+            functools.update_wrapper(method, attr)
+            method._katas_graded = True
+            setattr(cls, name, method)
+
+
 def _module_of_test(path) -> str:
     p = Path(str(path)).resolve()
     rel = p.relative_to((ROOT / "tests").resolve())
@@ -315,8 +340,11 @@ def _module_of_test(path) -> str:
 
 def _variants(config, module: str) -> list[str]:
     if config.option.katas_selfcheck:
+        from grader import catalogue
+        ex = catalogue.load().by_module(module)
         return (["solution", "stub"] + [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
-                + [f"mutant:{m}" for m in loader.mutants_of(module)])
+                + [f"mutant:{m}" for m in loader.mutants_of(module)]
+                + [f"const:{f}" for f in (ex.functions if ex else ())])
     return [config.option.katas_variant]
 
 
@@ -360,6 +388,7 @@ def kata(request):
         ex = catalogue.load().by_module(module)
         violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
     _mark_stub_methods(mod)
+    _grade_methods(mod, module)
     tree_id = tree if str(tree).startswith("namespace:") else str(loader.tree_path(tree))
     return KataModule(mod, module, variant, violations, tree=tree_id)
 
@@ -382,7 +411,20 @@ def _remote_kata(sb, module, tree, variant):
 
 
 # ------------------------------------------------------------------------------------------------ running
+_SETTLED: set[tuple[str, str]] = set()   # (module, variant) whose verdict is known in this process (self-check)
+
+
+def _variant_of(item) -> str:
+    return str(getattr(getattr(item, "callspec", None), "params", {}).get("kata", ""))
+
+
 def pytest_runtest_setup(item):
+    if item.config.option.katas_selfcheck:
+        variant = _variant_of(item)
+        if variant.startswith(("mutant:", "const:")):
+            module = _module_of_test(item.path)
+            if (module, variant) in _SETTLED:   # rejected already (with the recorded feedback): no need to go on
+                pytest.skip(f"{variant} is already rejected")
     import torch
     # the CPU generator only: torch.manual_seed would also queue CUDA seeding, which on a CUDA build without a GPU
     # formats a stack trace on every call (10-40 ms per test)
@@ -434,14 +476,20 @@ def _time_limit(config):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     proxy = getattr(item, "funcargs", {}).get("kata")
+    conventions.new_test()
+    if _is_kata_proxy(proxy):
+        used = set()
+        object.__setattr__(proxy, "_used", used)
+        item._katas_used = used
     sb = getattr(item.config, "_katas_sandbox", None)
     if sb is not None and proxy is not None:
         # learner code runs in the worker: the deadline is enforced there (SIGKILL), not with SIGALRM here
         sb.begin_test(seed=0)
         try:
-            yield
+            outcome = yield
         finally:
             sb.end_test()
+        _report_conventions(outcome)
         return
     if isinstance(proxy, KataModule):
         from grader import forbid
@@ -449,11 +497,19 @@ def pytest_runtest_call(item):
         with _time_limit(item.config):
             if rules is not None:
                 with forbid.Guard(rules):
-                    yield
+                    outcome = yield
             else:
-                yield
+                outcome = yield
+        _report_conventions(outcome)
         return
     yield
+
+
+def _report_conventions(outcome) -> None:
+    """A test whose own checks passed still fails on a dtype or device convention its learner calls broke."""
+    failure = conventions.pending()
+    if failure is not None and outcome.excinfo is None:
+        outcome.force_exception(failure)
 
 
 # ------------------------------------------------------------------------------------------------ feedback
@@ -550,6 +606,16 @@ def _weight(item) -> float:
 
 
 def pytest_collection_modifyitems(session, config, items):
+    if config.option.katas_selfcheck:
+        # a constant-answer variant runs only the core tests: every other test using the function is gated by them,
+        # so it earns nothing exactly when a core test of the function rejects the constant
+        keep, drop = [], []
+        for item in items:
+            variant = getattr(getattr(item, "callspec", None), "params", {}).get("kata", "")
+            (drop if str(variant).startswith("const:") and item.get_closest_marker("core") is None else keep).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
     verbose = config.option.verbose > 0 or config.option.katas_traceback
     if verbose:
         return
@@ -608,15 +674,33 @@ def pytest_runtest_makereport(item, call):
         _selfcheck_report(item, report, module, variant, feedback, call)
     if report.when == "call" or (report.when == "setup" and raw_failed):
         seed = item.callspec.params.get("stat_seed") if hasattr(item, "callspec") else None
+        uses, core = _uses_and_core(item, module)
         report.user_properties.append(("katas", {
             "module": module, "variant": variant, "title": _test_title(item), "weight": _weight(item),
             "seed": seed, "passed": raw_passed, "not_started": is_stub, "feedback": feedback if raw_failed else "",
             "test": item.nodeid, "hidden": item.get_closest_marker("hidden") is not None,
+            "uses": uses, "core": core,
         }))
 
 
+def _uses_and_core(item, module) -> tuple[list[str], list[str]]:
+    """(the catalogued learner functions the test reached through the seam, those it is a core test of)."""
+    from grader import catalogue
+    ex = catalogue.load().by_module(module)
+    public = set(ex.functions) if ex else set()
+    uses = sorted(n for n in getattr(item, "_katas_used", ()) if n in public)
+    marker = item.get_closest_marker("core")
+    if marker is None:
+        return uses, []
+    named = [str(a) for a in marker.args]
+    for n in named:
+        if n not in public:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.core({n!r}) names no function of {module}")
+    return uses, (named or uses)
+
+
 def _selfcheck_report(item, report, module, variant, feedback, call):
-    if variant == "source":
+    if variant == "source" or report.skipped:
         return
     if variant.startswith("alt:"):  # a correct answer written differently: judged like the solution
         if report.failed and report.longrepr is not None:
@@ -631,8 +715,16 @@ def _selfcheck_report(item, report, module, variant, feedback, call):
         else:
             report.outcome = "failed"
             report.longrepr = f"[selfcheck] this grader passes on the untouched stub of {module}: it cannot fail"
-    else:  # mutant: recorded in user_properties, judged at the end of the session
+    else:  # mutant or constant answer: recorded, judged at the end of the session
         report.outcome, report.longrepr = "passed", None
+        if failed:
+            if variant.startswith("mutant:"):
+                want = loader.mutants_of(module)[variant.split(":", 1)[1]].get("feedback")
+                if not want or want.lower() in feedback.lower():
+                    _SETTLED.add((module, variant))
+            elif item.get_closest_marker("core") is not None and variant.split(":", 1)[1] in \
+                    _uses_and_core(item, module)[1]:
+                _SETTLED.add((module, variant))   # a failing core test: everything using the function is gated
     report.user_properties.append(("katas_selfcheck", {"module": module, "variant": variant,
                                                        "rejected": failed, "feedback": feedback}))
 
@@ -647,6 +739,34 @@ def pytest_runtest_logreport(report):
             _SELFCHECK_RAN.add(k)
             if value["rejected"]:
                 _SELFCHECK_SEEN.setdefault(k, []).append(value["feedback"])
+
+
+def _earned_problems(records: list[dict]) -> list[str]:
+    """The self-check of "grades are earned": every catalogued function has a core test, and the constant-answer
+    variant of each function fails one of them (so every test using it earns nothing)."""
+    from grader import catalogue
+    problems = []
+    by_variant: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        by_variant.setdefault((r["module"], r["variant"]), []).append(r)
+    for (module, variant), recs in sorted(by_variant.items()):
+        if variant == "source":
+            ex = catalogue.load().by_module(module)
+            covered = {f for r in recs for f in r.get("core") or ()}
+            for f in (ex.functions if ex else ()):
+                if f not in covered:
+                    problems.append(f"{module}: `{f}` has no core test (@pytest.mark.core): its other tests "
+                                    f"would pay for a garbage answer")
+        elif variant.startswith("const:"):
+            f = variant.split(":", 1)[1]
+            cores = [r for r in recs if f in (r.get("core") or ()) and f in (r.get("uses") or ())]
+            if cores and all(r["passed"] for r in cores):   # one failing core test gates everything using f
+                problems.append(f"{module}: a `{f}` that returns its first answer whatever it is given passes "
+                                f"every core test of it {sorted({r['title'] for r in cores})}: use several inputs "
+                                f"with different expected values")
+            elif not cores:
+                problems.append(f"{module}: no core test of `{f}` ran on its constant-answer variant")
+    return problems
 
 
 def _selfcheck_problems() -> list[str]:
@@ -678,10 +798,14 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput"):
         return
+    from grader import scoring
+    scoring.gate(RESULTS)
     if config.option.katas_selfcheck:
         problems = _selfcheck_problems()
+        earned = _earned_problems(RESULTS)
         config._katas_selfcheck_problems = problems
-        if problems and session.exitstatus == 0:
+        config._katas_earned_problems = earned
+        if (problems or earned) and session.exitstatus == 0:
             session.exitstatus = 1
     if config.option.katas_report:
         Path(config.option.katas_report).write_text(json.dumps(RESULTS, indent=1), encoding="utf-8")
@@ -700,6 +824,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         tr.section("katas self-check")
         tr.write_line(f"{n} recorded buggy variants run; {n - len(problems)} rejected with the expected feedback")
         for p in problems:
+            tr.write_line("  FAIL " + p, red=True)
+        earned = getattr(config, "_katas_earned_problems", [])
+        consts = sorted({(r["module"], r["variant"]) for r in RESULTS if r["variant"].startswith("const:")})
+        tr.write_line(f"{len(consts)} constant-answer variants run; {len(consts) - len(earned)} earn nothing"
+                      if not earned else f"{len(earned)} problem(s) with earned points:")
+        for p in earned:
             tr.write_line("  FAIL " + p, red=True)
         return
     graded = [r for r in RESULTS if r["variant"] == "source"]

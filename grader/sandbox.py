@@ -68,6 +68,7 @@ class WorkerProcess:
             (scratch / d).mkdir(exist_ok=True)
         shutil.copyfile(ROOT / "grader" / "worker.py", lib / "worker.py")
         shutil.copyfile(ROOT / "grader" / "wire.py", lib / "wire.py")
+        shutil.copyfile(ROOT / "grader" / "guard.py", lib / "guard.py")
         shipped = []
         for name, fname, src in SHIPPED:
             if src.exists():
@@ -446,6 +447,22 @@ class Sandbox:
 
     # -- calls
     def invoke(self, handle: "RemoteObject", what: str, args=(), kwargs=None, *, label: str | None = None):
+        kwargs = kwargs or {}
+        if what == "call" and handle._kata_id != -1:   # learner code (not a grader's probe): the conventions
+            from grader import conventions
+            info = handle._kata_info
+            name = label or handle._kata_label
+            is_function = info.get("type") == "builtins.function" and not info.get("isclass")
+            key = str(info.get("name")) if is_function and isinstance(info.get("name"), str) else name
+            params = info.get("params")
+            names = [p for p in params if isinstance(p, str)] if isinstance(params, list) else None
+            return conventions.graded_call(
+                handle._kata_module.split("@")[0], key,
+                lambda *a, **k: self._invoke(handle, what, a, k, label=label), tuple(args), dict(kwargs),
+                function=is_function, names=names)
+        return self._invoke(handle, what, args, kwargs, label=label)
+
+    def _invoke(self, handle: "RemoteObject", what: str, args=(), kwargs=None, *, label: str | None = None):
         kwargs = kwargs or {}
         gen, hid, module = handle._kata_gen, handle._kata_id, handle._kata_module
         if gen != self.generation or self.worker is None or not self.worker.alive():

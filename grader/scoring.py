@@ -1,7 +1,9 @@
 """Points, statuses and Gradescope's results.json, from per-test records written by the plugin.
 
 An exercise's points are shared among its tests by weight (``@pytest.mark.weight``); a test earns its share when it
-passes. Status: "not started" (the file is still the stub, or every failure is an untouched stub function),
+passes **and** every core test of every learner function it uses passes (:func:`gate`): a property that garbage
+satisfies (an invariance, a shape, an identity, an error message) pays only when the function's values are right.
+Status: "not started" (the file is still the stub, or every failure is an untouched stub function),
 "failing" (some test fails), "passed" (every test passes).
 """
 from __future__ import annotations
@@ -42,8 +44,45 @@ def shares(points: float, weights: list[float]) -> list[float]:
     return [c / 100 for c in cents]
 
 
+def gate(records: list[dict]) -> list[dict]:
+    """Decide which passing tests *earn* their points, in place, and return the records.
+
+    A test's record lists the learner functions it ``uses`` (reached through the seam) and those it is ``core`` for
+    (``@pytest.mark.core``: it checks their values against an oracle). A passing test earns its points when, for
+    every function it uses, every core test of that function (in the same module and variant) passes; otherwise
+    ``gated_by`` names the failing core tests. A function without any core test in the run gates nothing. Core
+    tests are gated the same way by the core tests of the *other* functions they use."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault((r.get("module"), r.get("variant")), []).append(r)
+    for recs in groups.values():
+        failing: dict[str, list[str]] = {}
+        for r in recs:
+            for f in r.get("core") or ():
+                failing.setdefault(f, [])
+                if not r["passed"] and r["title"] not in failing[f]:
+                    failing[f].append(r["title"])
+        for r in recs:
+            blockers = []
+            for f in r.get("uses") or ():
+                for title in failing.get(f, ()):
+                    if title != r["title"] and title not in blockers:
+                        blockers.append(title)
+            r["gated_by"] = blockers if r["passed"] else []
+            r["earned"] = bool(r["passed"]) and not blockers
+    return records
+
+
+def gated_note(r: dict) -> str:
+    """What a learner reads for a property that holds but does not pay yet."""
+    return ("this property holds, but it pays only once your values are right: first pass "
+            + "; ".join(f"“{t}”" for t in r.get("gated_by", [])))
+
+
 def score(records: list[dict], untouched: set[str] = frozenset()) -> list[ExerciseScore]:
     """Score every catalogue exercise that has records (or is known untouched)."""
+    if any("earned" not in r for r in records):
+        gate(records)
     cat = catalogue.load()
     by_module: dict[str, list[dict]] = {}
     for r in records:
@@ -56,7 +95,7 @@ def score(records: list[dict], untouched: set[str] = frozenset()) -> list[Exerci
         s = ExerciseScore(ex.id, ex.module, f"{ex.title_en} · {ex.title_zh}", float(ex.points))
         recs = recs or []
         for r, share in zip(recs, shares(ex.points, [r["weight"] for r in recs])):
-            s.tests.append({**r, "max_score": share, "score": share if r["passed"] else 0.0})
+            s.tests.append({**r, "max_score": share, "score": share if r["earned"] else 0.0})
         s.earned = round(sum(t["score"] for t in s.tests), 2)
         if not recs or all(r["not_started"] for r in recs if not r["passed"]) and not any(r["passed"] for r in recs):
             s.status = "not started"
@@ -94,8 +133,8 @@ def gradescope(scores: list[ExerciseScore], execution_time: float | None = None,
                           "visibility": "visible"})
         for t in s.tests:
             tests.append({"name": f"{s.id}: {t['title']}", "score": round(t["score"], 4),
-                          "max_score": round(t["max_score"], 4), "status": "passed" if t["passed"] else "failed",
-                          "output": t["feedback"],
+                          "max_score": round(t["max_score"], 4), "status": "passed" if t["earned"] else "failed",
+                          "output": t["feedback"] or (gated_note(t) if t.get("gated_by") else ""),
                           "visibility": hidden_visibility if t.get("hidden") else "visible"})
     result = {"score": round(sum(s.earned for s in scores), 2),
               "max_score": sum(s.points for s in scores),

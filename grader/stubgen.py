@@ -92,7 +92,9 @@ def sha(text: str) -> str:
 def solution_modules(root: Path = ROOT) -> list[str]:
     """Relative module paths ("ch3/softmax_regression.py") of every solution module."""
     base = root / "solutions"
-    return sorted(p.relative_to(base).as_posix() for p in base.glob("ch*/*.py") if p.name != "__init__.py")
+    from grader.catalogue import is_chapter, module_key
+    return sorted((p.relative_to(base).as_posix() for p in base.glob("*/*.py")
+                   if p.name != "__init__.py" and is_chapter(p.parent.name)), key=module_key)
 
 
 def read_manifest(root: Path = ROOT) -> dict[str, str]:

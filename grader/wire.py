@@ -142,8 +142,10 @@ def rng_now(last: dict) -> dict:
 
 # ------------------------------------------------------------------------------------------------ tensors
 def tensor_bytes(t: torch.Tensor) -> bytes:
-    """The values of a tensor as C-order bytes (what tensor_from reads back)."""
+    """The values of a tensor as C-order bytes (what tensor_from reads back); none for a meta tensor."""
     src = torch.Tensor.detach(t)
+    if src.device.type == "meta":
+        return b""
     if type(src) is not torch.Tensor:   # a subclass (a learner's, in the worker): its overrides never run here
         src = torch.Tensor.as_subclass(src, torch.Tensor)
     if src.dtype in DTYPES.values() and src.device.type == "cpu" and src.layout == torch.strided \
@@ -159,7 +161,28 @@ def tensor_bytes(t: torch.Tensor) -> bytes:
 
 
 def tensor_meta(t: torch.Tensor) -> dict:
-    return {"dtype": str(t.dtype).removeprefix("torch."), "shape": [int(s) for s in t.shape]}
+    out = {"dtype": str(t.dtype).removeprefix("torch."), "shape": [int(s) for s in t.shape]}
+    if t.device.type != "cpu":   # the device travels too: meta tensors (no bytes), or an accelerator's
+        out["device"] = str(t.device)
+    return out
+
+
+def _device_of(meta: dict):
+    """The device a received tensor is made on: meta, an available accelerator, else the CPU."""
+    dev = meta.get("device")
+    if dev is None:
+        return None
+    if not (isinstance(dev, str) and _DEVICE.fullmatch(dev)):
+        raise WireError(f"bad tensor device {str(dev)[:40]!r}")
+    if dev == "meta":
+        return torch.device("meta")
+    try:
+        d = torch.device(dev)
+        if d.type == "cuda" and torch.cuda.is_available() and (d.index or 0) < torch.cuda.device_count():
+            return d
+    except (RuntimeError, ValueError):
+        pass
+    return None
 
 
 def tensor_from(meta: dict, raw: bytes) -> torch.Tensor:
@@ -175,6 +198,13 @@ def tensor_from(meta: dict, raw: bytes) -> torch.Tensor:
     for s in shape:
         numel *= s
     item = dtype.itemsize
+    device = _device_of(meta)
+    if device is not None and device.type == "meta":
+        if numel > MAX_NUMEL or len(raw):
+            raise WireError(f"a meta tensor of shape {shape} with data")
+        return torch.empty(shape, dtype=dtype, device="meta")
+    if device is not None:
+        return tensor_from({k: v for k, v in meta.items() if k != "device"}, raw).to(device)
     if numel > MAX_NUMEL or len(raw) != numel * item:
         raise WireError(f"tensor of shape {shape} and dtype {meta['dtype']} cannot hold {len(raw)} bytes")
     if numel == 0:

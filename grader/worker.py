@@ -43,14 +43,40 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
-def unshare_net() -> bool:
-    """New user + network namespace: no network. Must run before any thread exists."""
+def unshare_net() -> tuple[bool, bool]:
+    """New user + network namespace (no network) and, where the kernel allows, a new PID namespace: the worker then
+    forks, the child runs as PID 1 of the namespace and the parent only waits for it. When PID 1 ends (the grader
+    kills the worker's process group, or the parent dies: PDEATHSIG), the kernel kills every process in the
+    namespace, so nothing the learner's code started — a fork that left the process group with setsid and sleeps
+    — outlives the grading. Must run before any thread exists. Returns (netns, pidns)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return False, False
+    CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWPID = 0x10000000, 0x40000000, 0x20000000
     try:
-        return _libc().unshare(0x10000000 | 0x40000000) == 0      # CLONE_NEWUSER | CLONE_NEWNET
+        libc = _libc()
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID) != 0:
+            return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0, False
     except Exception:  # noqa: BLE001
-        return False
+        return False, False
+    pid = os.fork()
+    if pid:   # the parent: wait for PID 1 of the namespace and end as it ended
+        libc.prctl(1, 9, 0, 0, 0)                              # PR_SET_PDEATHSIG, SIGKILL: dies with the grader
+        while True:
+            try:
+                _, status = os.waitpid(pid, 0)
+                break
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                os._exit(70)
+        if os.WIFSIGNALED(status):
+            import signal
+            sig = os.WTERMSIG(status)
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+    libc.prctl(1, 9, 0, 0, 0)                                  # PID 1 dies with the parent
+    return True, True
 
 
 class _PathBeneath(ctypes.Structure):
@@ -160,7 +186,7 @@ def _read_init(fd) -> dict:
 
 
 def bootstrap():
-    net = unshare_net()
+    net, pidns = unshare_net()
     lib = os.path.dirname(os.path.abspath(__file__))
     cfg = _read_init(REQ_FD)
     STATE["init"] = cfg
@@ -174,6 +200,9 @@ def bootstrap():
     sys.modules["grader.wire"] = _wire_boot
     grader_pkg.wire = _wire_boot
     import torch  # noqa: F401
+    import guard as _guard_mod  # grader/guard.py, shared with the grading process
+    sys.modules["grader.guard"] = _guard_mod
+    grader_pkg.guard = _guard_mod
     torch.set_num_threads(1)
     import numpy  # noqa: F401
     tests_pkg = types.ModuleType("tests")
@@ -187,6 +216,7 @@ def bootstrap():
             exec(compile(f.read(), mod.__file__, "exec"), mod.__dict__)
         setattr(tests_pkg, name.split(".")[-1], mod)
     SANDBOX["netns"] = net
+    SANDBOX["pidns"] = pidns
     SANDBOX["landlock"] = landlock(cfg["read_paths"], cfg["rw_paths"]) if cfg.get("landlock", True) else 0
     SANDBOX["limits"] = set_limits(cfg)
     os.chdir(cfg["cwd"])
@@ -315,6 +345,11 @@ class Encoder:
                 "callable": callable(o), "isclass": isinstance(o, type)}
         if isinstance(o, (type, types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
             info["name"] = str(getattr(o, "__name__", "?"))
+        fn = getattr(o, "__func__", o)
+        code = getattr(fn, "__code__", None) if isinstance(fn, types.FunctionType) else None
+        if code is not None:   # the positional parameter names (for the grader's messages only)
+            names = list(code.co_varnames[:code.co_argcount])
+            info["params"] = [str(n)[:40] for n in (names[1:] if isinstance(o, types.MethodType) else names)][:16]
         return info
 
 
@@ -533,7 +568,7 @@ def _describe_exception(e: BaseException, call=None) -> dict:
         pass
     if isinstance(e, StopIteration):
         info["kind"] = "stop"
-    elif isinstance(e, NotImplementedError) and (mark in msg or frames):
+    elif isinstance(e, NotImplementedError) and (mark in msg or (frames and not msg.strip())):
         info["kind"] = "notstarted"
         if mark not in msg:
             f = frames[-1]
@@ -573,7 +608,7 @@ def _stub_aware(fn):
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as e:
-            if mark in str(e) or _learner_frames(e.__traceback__):
+            if mark in str(e) or (_learner_frames(e.__traceback__) and not str(e).strip()):
                 raise NotImplementedError(str(e) if mark in str(e) else
                                           f"{mark} raises NotImplementedError ({fn.__qualname__})") from None
             raise
@@ -593,101 +628,18 @@ def _mark_stub_methods(mod):
                 setattr(cls, name, _stub_aware(attr))
 
 
-class ForbiddenCall(Exception):
-    pass
-
-
 def _guard(rules):
-    """A TorchFunctionMode raising ForbiddenCall for a banned torch call made directly by learner code
-    (best effort: learner code could switch it off here; the grader's static scan is the trusted check)."""
-    import torch
-    from torch.overrides import TorchFunctionMode
-    torch_dir = os.path.dirname(torch.__file__) + os.sep
-    shippable = {getattr(m, "__file__", None) for name, m in list(sys.modules.items())
-                 if name.startswith("tests.shippable")}
-    banned = rules["banned"]
+    """The forbidden-call guard of grader/guard.py (the copy beside this file), for one module's rules. Best effort:
+    learner code could switch it off here; the grader's static scan is the trusted check."""
+    from grader import guard
+    shippable = frozenset(getattr(m, "__file__", None) for name, m in list(sys.modules.items())
+                          if name.startswith("tests.shippable"))
+    frames = guard.Frames(LEARNER_FILES, shippable, frozenset({os.path.abspath(__file__)}))
 
-    class Guard(TorchFunctionMode):
-        def __torch_function__(self, func, types_, args=(), kwargs=None):
-            if id(func) in banned:
-                check(func)
-            return func(*args, **(kwargs or {}))
-
-    def check(func):
-        frame = sys._getframe(2)
-        while frame is not None and (frame.f_code.co_filename.startswith(torch_dir)
-                                     or frame.f_code.co_filename in shippable):
-            frame = frame.f_back
-        if frame is None or frame.f_code.co_filename not in LEARNER_FILES:
-            return
-        caller, f = frame, frame
-        while f is not None:
-            if f.f_code.co_filename in LEARNER_FILES:
-                qual = getattr(f.f_code, "co_qualname", f.f_code.co_name)
-                for key in (qual, qual.split(".")[0], f.f_code.co_name):
-                    table = rules["by_func"].get(key)
-                    if table is not None:
-                        if id(func) in table:
-                            why = rules["why"].get(key, "the exercise asks you to build this yourself.")
-                            where = f"{os.path.basename(caller.f_code.co_filename)} line {caller.f_lineno}"
-                            raise ForbiddenCall(
-                                f"`{table[id(func)]}` is not allowed in `{key}` ({where}): {why}\nUse only the "
-                                f"operations the docstring allows (graders may still use `{table[id(func)]}` to "
-                                f"check your answer).")
-                        return
-            f = f.f_back
-    return Guard()
-
-
-def _expand_rules(forbid: dict, why: dict) -> dict:
-    import importlib
-
-    import torch
-    homes = ("torch", "torch.nn.functional", "torch.special", "torch.linalg", "Tensor")
-
-    def resolve(dotted):
-        parts = dotted.split(".")
-        if parts[0] == "Tensor":
-            obj, parts = torch.Tensor, parts[1:]
-        else:
-            obj = None
-            for i in range(len(parts), 0, -1):
-                try:
-                    obj = importlib.import_module(".".join(parts[:i]))
-                except ImportError:
-                    continue
-                parts = parts[i:]
-                break
-            if obj is None:
-                return None
-        for p in parts:
-            obj = getattr(obj, p, None)
-            if obj is None:
-                return None
-        return obj
-    by_func, keep = {}, []
-    for fn, names in forbid.items():
-        table = by_func.setdefault(fn, {})
-        for name in names:
-            if name.startswith("module:"):
-                continue
-            for dotted in ([f"{h}.{name}" for h in homes] if "." not in name else [name]):
-                obj = resolve(dotted)
-                if obj is None:
-                    continue
-                if isinstance(obj, types.ModuleType):
-                    for attr in dir(obj):
-                        member = getattr(obj, attr, None)
-                        if callable(member) and not isinstance(member, type):
-                            table[id(member)] = f"{dotted}.{attr}"
-                            keep.append(member)
-                else:
-                    table[id(obj)] = dotted
-                    keep.append(obj)
-    banned = set()
-    for table in by_func.values():
-        banned.update(table)
-    return {"by_func": by_func, "why": why, "banned": banned, "keep": keep}
+    def seam_key(frame):
+        obj = frame.f_locals.get("o", frame.f_locals.get("obj"))
+        return getattr(obj, "__name__", None)
+    return guard.Guard(rules, frames, seam_key=seam_key)
 
 
 # ------------------------------------------------------------------------------------------------ operations
@@ -716,7 +668,11 @@ def op_load(req, bufs):
             sys.modules.pop(name, None)
             return {"import_error": _describe_import_error(e, filename)}, []
     _mark_stub_methods(mod)
-    rules = _expand_rules(req.get("forbid") or {}, req.get("why") or {}) if req.get("forbid") else None
+    if req.get("forbid"):
+        from grader import guard
+        rules = {"rules": guard.Rules(req.get("forbid") or {}, req.get("why") or {})}
+    else:
+        rules = None
     MODULES[rel] = (mod, rules)
     enc = Encoder()
     return {"ok": enc.enc(mod)}, enc.buffers
@@ -767,7 +723,7 @@ def op_invoke(req, bufs):
     lists = [(k, v, list(v)) for k, v in list(enumerate(args)) + list(kwargs.items()) if type(v) is list]
     rules = MODULES.get(req.get("module"), (None, None))[1]
     if rules and "guard" not in rules:
-        rules["guard"] = _guard(rules)   # one per module (a class made per call costs ~60 µs)
+        rules["guard"] = _guard(rules["rules"])   # one per module
     guard = rules["guard"] if rules else contextlib.nullcontext()
     torch.set_default_dtype(getattr(torch, req.get("default_dtype", "float32")))
     _set_rng(req.get("rng"), bufs)

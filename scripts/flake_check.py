@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def statistical_modules() -> list[str]:
     out = []
-    for test in sorted((ROOT / "tests").glob("ch*/test_*.py")):
+    from grader.catalogue import is_chapter, module_key
+    for test in sorted((t for t in (ROOT / "tests").glob("*/test_*.py") if is_chapter(t.parent.name)),
+                       key=lambda t: module_key(f"{t.parent.name}/{t.name}")):
         if re.search(r"\bstat_seed\b", test.read_text(encoding="utf-8")):
             out.append(f"{test.parent.name}/{test.name.removeprefix('test_')}")
     return out

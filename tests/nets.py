@@ -27,7 +27,7 @@ def _norm(hyper: dict) -> dict:
 
 
 def _show_layer(desc) -> str:
-    name, tname, hyper, bias = desc
+    name, tname, hyper, bias = desc[:4]
     shown = {k: v for k, v in _norm(hyper).items()
              if k not in ("dilation", "groups", "padding_mode", "ceil_mode", "count_include_pad", "affine",
                           "track_running_stats", "end_dim") or v not in ((1, 1), 1, "zeros", False, True, -1)}
@@ -61,15 +61,16 @@ def expect_structure(kata, net, ref: nn.Module, prop: str, *, inputs=None, deep:
     for i in range(max(len(got), len(want))):
         g = got[i] if i < len(got) else None
         w = want[i] if i < len(want) else None
-        same = g is not None and w is not None and g[0] == w[0] and g[1] == w[1] and _norm(g[2]) == _norm(w[2]) \
-            and g[3] == w[3]
+        # an nn.Sequential subclass stands for an nn.Sequential (the contracts: "a subclass is fine")
+        same_type = g is not None and w is not None and (g[1] == w[1] or (w[1] == "Sequential" and "Sequential" in g[4]))
+        same = same_type and g[0] == w[0] and _norm(g[2]) == _norm(w[2]) and g[3] == w[3]
         if not same:
             where = f"layer {w[0] if w else g[0]!r} (number {i} of {len(want)})"
             fail(prop, inputs=inputs, expected=f"{where}: {_show_layer(w) if w else 'no more layers'}",
                  got=f"{_show_layer(g) if g else 'no such layer (the net ends here)'}",
                  detail=f"the reference's layers: {', '.join(_show_layer(d) for d in want[:24])}"
                         + (" …" if len(want) > 24 else ""),
-                 hints=[h for h in hints if h.applies(g, w)] if hints else ())
+                 hints=[h.text for h in hints if h.applies(g, w)] if hints else ())
 
 
 def expect_parameter_count(kata, net, want: int, prop: str, *, inputs=None, hints=()):
@@ -129,10 +130,11 @@ def load_weights(kata, net, weights: dict, prop: str, *, inputs=None, hints=()):
     missing, unexpected = run_beside(kata, probes.set_weights, net, weights)
     if missing or unexpected:
         fail(prop, inputs=inputs, expected="the reference's state_dict keys (the book's layer names and order)",
-             got=(f"missing: {missing[:8]}{' …' if len(missing) > 8 else ''}; "
-                  f"unexpected: {unexpected[:8]}{' …' if len(unexpected) > 8 else ''}"),
-             hints=list(hints) + ["the top-level children must be the book's layers in the book's order (the "
-                                  "state_dict keys follow from it: '0.weight', '3.weight', …)."])
+             got=(f"the book's keys your net lacks: {missing[:8]}{' …' if len(missing) > 8 else ''}; "
+                  f"keys of yours the book lacks: {unexpected[:8]}{' …' if len(unexpected) > 8 else ''}"),
+             hints=list(hints) + ["the top-level children must be the book's layers in the book's order, nested "
+                                  "as the book nests them: the state_dict keys follow from it (e.g. '0.weight' for "
+                                  "the first child's weight, '1.0.weight' inside a block)."])
 
 
 def expect_same_outputs(kata, net, ref: nn.Module, X: torch.Tensor, prop: str, *, seed: int = 0, modes=("eval",),

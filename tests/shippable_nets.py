@@ -25,12 +25,14 @@ def _value(v):
 
 
 def layer_description(m) -> tuple:
-    """(type name, {hyper-parameter: value}, bias present or None for layers without one) of one module."""
+    """(type name, {hyper-parameter: value}, bias present or None for layers without one, the torch.nn classes it
+    derives from) of one module."""
     own = vars(m)
     hyper = {name: _value(own[name]) for name in _HYPER if name in own}
     has_bias = (m.bias is not None) if isinstance(getattr(m, "bias", None), torch.Tensor) or (
         "bias" in own or "bias" in getattr(m, "_parameters", {})) else None
-    return (type(m).__name__, hyper, has_bias)
+    bases = tuple(c.__name__ for c in type(m).__mro__ if c.__module__.startswith("torch.nn"))
+    return (type(m).__name__, hyper, has_bias, bases)
 
 
 def describe_children(net) -> list:
@@ -105,10 +107,11 @@ def forward_shape(net, shape, dtype=torch.float32):
 
 def set_weights(net, weights: dict):
     """Copy ``weights`` (state_dict key -> tensor, from the grader) into the net's state (strict: every key of
-    both); returns (missing keys, unexpected keys) instead of raising when they differ."""
+    both); returns (the reference's keys the net lacks, the net's keys the reference lacks), as load_state_dict's
+    missing/unexpected, instead of raising when they differ."""
     own = net.state_dict()
-    missing = [k for k in own if k not in weights]
-    unexpected = [k for k in weights if k not in own]
+    missing = [k for k in weights if k not in own]       # the reference's keys this net lacks
+    unexpected = [k for k in own if k not in weights]    # this net's keys the reference lacks
     if missing or unexpected:
         return missing, unexpected
     with torch.no_grad():

@@ -1,6 +1,6 @@
 # Generated from solutions/ch4/relu_proofs.py by `katas stubs`. This file is yours: write your answers in place
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
-"""ReLU networks are continuous piecewise-linear functions · 证明:ReLU网络是连续的分段线性函数
+"""Proof kata: ReLU networks are continuous piecewise-linear functions · 证明练习:ReLU网络是连续的分段线性函数
 
 d2l-zh §4.1.1 (隐藏层, 从线性到非线性) and its exercise (书4.1.1 练习). Seed notes S:L342-343:
 

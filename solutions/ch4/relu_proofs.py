@@ -1,4 +1,4 @@
-"""ReLU networks are continuous piecewise-linear functions · 证明:ReLU网络是连续的分段线性函数
+"""Proof kata: ReLU networks are continuous piecewise-linear functions · 证明练习:ReLU网络是连续的分段线性函数
 
 d2l-zh §4.1.1 (隐藏层, 从线性到非线性) and its exercise (书4.1.1 练习). Seed notes S:L342-343:
 

@@ -9,6 +9,7 @@ Tolerances. float64: 1e-10 relative to the gradients' scale (the learner's and a
 by ~1e-16 relative). float32 with logits up to ~300: a stable log-softmax is accurate to about u·max|O| ≈ 2e-5
 absolute in the loss and in softmax(O); the graders allow 1e-4·(1 + max|O|)·scale.
 """
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
@@ -169,6 +170,7 @@ def compare(kata, args, loss, grads, atol_rel=1e-10, rtol=1e-9, prop_extra=""):
 
 
 # ------------------------------------------------------------------------------------------------ tests
+@pytest.mark.core("mlp_forward_backward")
 @given(args=problems())
 @example(args=(torch.tensor([[1.0, -1.0], [0.5, 2.0], [-1.0, 0.0]], dtype=torch.float64), torch.tensor([0, 2, 1]),
                torch.tensor([[1.0, -0.5, 0.25], [0.5, 1.0, -1.0]], dtype=torch.float64),

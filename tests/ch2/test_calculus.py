@@ -1,5 +1,6 @@
 """Graders for ch2/calculus.py (numerical_grad). Oracles: closed forms and autograd (torch.autograd.grad;
 torch.func would import torch._dynamo, a second of start-up)."""
+import pytest
 import torch
 from hypothesis import example, given, strategies as st
 
@@ -22,6 +23,7 @@ FLOAT32_HINT = Hint("errors around 1e-3 to 1e-2 mean the arithmetic ran in float
                     when=lambda got, want: got.dtype != torch.float64 or _max_err(got, want) >= 1e-3)
 
 
+@pytest.mark.core("numerical_grad")
 @given(A=tensors(st.tuples(st.integers(1, 5)).map(lambda t: (t[0], t[0])), torch.float64, -3, 3),
        data=st.data())
 def test_quadratic_form(kata, A, data):

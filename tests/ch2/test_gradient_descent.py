@@ -5,6 +5,7 @@ eigendecomposition A = V diag(λ) Vᵀ (xₜ = V diag((1 − ηλ)ᵗ) Vᵀ x₀
 non-quadratic f. For η < 2/λ_max every factor |1 − ηλ| < 1, so the iterates stay within ‖x₀‖ and rounding does not
 grow: float64 trajectories are compared to 1e-10·(1 + max|x₀|), float32 ones to 1e-5·(1 + max|x₀|).
 """
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
@@ -80,6 +81,7 @@ def trajectory_hints(got, A, x0, lr, steps):
 
 
 # ------------------------------------------------------------------------------------------------ tests
+@pytest.mark.core("gradient_descent")
 @given(A=spd(), data=st.data(), c=st.floats(0.05, 1.95), steps=st.integers(0, 25))
 @example(A=torch.tensor([[2.0, 0.0], [0.0, 0.5]], dtype=torch.float64), data=None, c=0.5, steps=3)
 def test_closed_form_on_quadratic(kata, A, data, c, steps):

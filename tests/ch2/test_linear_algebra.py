@@ -11,6 +11,7 @@ rounding error is relative: n·u ≤ 2e-6 for n ≤ 30; the graders allow 1e-5 r
 import math
 import re
 
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
@@ -76,6 +77,7 @@ def matmul_tol(A, B):
 
 
 # ------------------------------------------------------------------------------------------------ matmul
+@pytest.mark.core("matmul")
 @given(AB=pairs())
 @example(AB=(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[5.0, 6.0], [7.0, 8.0]])))
 @example(AB=(torch.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[1.0], [10.0], [100.0]])))
@@ -227,6 +229,7 @@ def oracle(name, x):
     return float(torch.linalg.matrix_norm(x64, "fro"))
 
 
+@pytest.mark.core("l1_norm", "l2_norm")
 @given(x=vectors(), name=st.sampled_from(("l1_norm", "l2_norm")))
 @example(x=torch.tensor([3.0, -4.0]), name="l1_norm")
 @example(x=torch.tensor([3.0, -4.0]), name="l2_norm")
@@ -243,6 +246,7 @@ def test_vector_norms_match_linalg(kata, x, name):
                  inputs={"x": x}, atol=1e-6, rtol=1e-5, hints=hints)
 
 
+@pytest.mark.core("frobenius_norm")
 @given(A=tensors(st.tuples(st.integers(1, 5), st.integers(1, 5)), torch.float32, -100, 100))
 @example(A=torch.tensor([[1.0, 2.0], [-2.0, 4.0]]))
 @example(A=torch.tensor([[0.5, 0.5], [0.25, 0.5]]))

@@ -63,8 +63,8 @@ def _write_idx(path, arr):
 
 
 class FashionFiles:
-    def __init__(self, root, train_u8, train_y, test_u8, test_y):
-        self.root = root
+    def __init__(self, root, train_u8, train_y, test_u8, test_y, offsets=(TRAIN_OFFSET, TEST_OFFSET)):
+        self.root, self.offsets = root, offsets
         self.train_u8, self.test_u8 = train_u8, test_u8
         self.train_X = torch.tensor(train_u8, dtype=torch.float32).unsqueeze(1) / 255   # (N_TRAIN, 1, 28, 28)
         self.test_X = torch.tensor(test_u8, dtype=torch.float32).unsqueeze(1) / 255     # (N_TEST, 1, 28, 28)
@@ -72,20 +72,29 @@ class FashionFiles:
         self.test_y = torch.tensor(test_y, dtype=torch.int64)
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fashion_mnist_root")
+def _make_files(root, seed, train_offset, test_offset) -> "FashionFiles":
     raw = root / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
-    rng = np.random.default_rng(2024)
-    train_u8, test_u8 = _pixels(N_TRAIN, TRAIN_OFFSET), _pixels(N_TEST, TEST_OFFSET)
+    rng = np.random.default_rng(seed)
+    train_u8, test_u8 = _pixels(N_TRAIN, train_offset), _pixels(N_TEST, test_offset)
     train_y = rng.integers(0, 10, N_TRAIN).astype(np.uint8)
     test_y = rng.integers(0, 10, N_TEST).astype(np.uint8)
     _write_idx(raw / "train-images-idx3-ubyte", train_u8)
     _write_idx(raw / "train-labels-idx1-ubyte", train_y)
     _write_idx(raw / "t10k-images-idx3-ubyte", test_u8)
     _write_idx(raw / "t10k-labels-idx1-ubyte", test_y)
-    return FashionFiles(str(root), train_u8, train_y, test_u8, test_y)
+    return FashionFiles(str(root), train_u8, train_y, test_u8, test_y, (train_offset, test_offset))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return _make_files(tmp_path_factory.mktemp("fashion_mnist_root"), 2024, TRAIN_OFFSET, TEST_OFFSET)
+
+
+@pytest.fixture(scope="module")
+def other_files(tmp_path_factory):
+    """A second data set (other images, other labels): a loader must read the one under the root it is given."""
+    return _make_files(tmp_path_factory.mktemp("fashion_mnist_other"), 7, 60, 200)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -98,12 +107,12 @@ def _load(kata, batch_size, **kwargs):
     try:
         got = _call_loader(kata, batch_size, **kwargs)
     except DownloadAttempted as e:
-        root = kwargs.get("root")
+        root, where = kwargs.get("root"), e.where
         fail("with the files already under `root`, load_data_fashion_mnist reads them and downloads nothing",
              inputs={"batch_size": batch_size, **kwargs},
              expected=f"the files in {root}/FashionMNIST/raw to be read",
-             got=f"a download attempt into {e.where}",
-             hints=[Hint(ROOT_HINT, when=lambda got, want: root is None or str(root) not in str(e.where))])
+             got=f"a download attempt into {where}",
+             hints=[Hint(ROOT_HINT, when=lambda got, want: root is None or str(root) not in str(where))])
     expect(isinstance(got, (tuple, list)) and len(got) == 2,
            "load_data_fashion_mnist returns a pair (train_iter, test_iter)",
            inputs={"batch_size": batch_size, **kwargs}, expected="a tuple of two DataLoaders",
@@ -153,14 +162,16 @@ UNSCALED_HINT = Hint("values above 1: the pixels are still 0..255. transforms.To
 SETS = {"training": ("train", TRAIN_OFFSET, N_TRAIN), "test": ("t10k", TEST_OFFSET, N_TEST)}
 
 
-def _indices(X, which, call):
+def _indices(X, which, call, data=None):
     """The example index each row came from, decoded from pixel (0, 0); fails if a row is not from the file."""
-    prefix, offset, n = SETS[which]
+    sets = SETS if data is None else {"training": ("train", data.offsets[0], N_TRAIN),
+                                      "test": ("t10k", data.offsets[1], N_TEST)}
+    prefix, offset, n = sets[which]
     expect(float(X.min()) >= 0.0 and float(X.max()) <= 1.0, f"{which} pixel values lie in [0, 1]", inputs=call,
            expected="0 ≤ X ≤ 1", got=f"min {float(X.min()):.6g}, max {float(X.max()):.6g}",
            hints=[Hint(UNSCALED_HINT.text, when=lambda got, want: float(X.max()) > 1.5)])
     other_which = "test" if which == "training" else "training"
-    other_prefix, other_offset, other_n = SETS[other_which]
+    other_prefix, other_offset, other_n = sets[other_which]
     code = (X[:, 0, 0, 0].double() * 255).round().long()            # (N,)
     idx = code - offset
     if not bool(((idx >= 0) & (idx < n)).all()):
@@ -190,6 +201,7 @@ LABEL_HINTS = [
 ]
 
 
+@pytest.mark.core("get_fashion_mnist_labels")
 @settings(max_examples=15)
 @given(y=st.integers(0, 12).flatmap(lambda n: labels(n, 10)))
 @example(y=torch.arange(10))
@@ -239,14 +251,16 @@ def test_pixels_are_scaled_to_unit_interval(kata, files):
                  hints=[Hint("transforms.ToTensor() is all it takes: (1, 28, 28), float32, pixel/255.")])
 
 
-def test_labels_belong_to_their_images(kata, files):
-    """every label y is the label stored for its image (both loaders)"""
-    call = {"batch_size": 32, "root": files.root, "num_workers": 0}
-    train_iter, test_iter = _load(kata, 32, root=files.root, num_workers=0)
-    for which, loader, want_y in (("training", train_iter, files.train_y), ("test", test_iter, files.test_y)):
-        X, y, _ = _epoch(loader, which, call)
-        idx = _indices(X, which, call)
-        expect_equal(y, want_y[idx], f"each {which} label belongs to its image", inputs=call)
+@pytest.mark.core("load_data_fashion_mnist")
+def test_labels_belong_to_their_images(kata, files, other_files):
+    """every label y is the label stored for its image (both loaders, two data sets)"""
+    for data in (files, other_files):
+        call = {"batch_size": 32, "root": data.root, "num_workers": 0}
+        train_iter, test_iter = _load(kata, 32, root=data.root, num_workers=0)
+        for which, loader, want_y in (("training", train_iter, data.train_y), ("test", test_iter, data.test_y)):
+            X, y, _ = _epoch(loader, which, call)
+            idx = _indices(X, which, call, data)
+            expect_equal(y, want_y[idx], f"each {which} label belongs to its image", inputs=call)
 
 
 def test_test_loader_keeps_file_order(kata, files):
@@ -426,6 +440,7 @@ def _title_hints(net, X, y, n, batch_size):
     ]
 
 
+@pytest.mark.core("predict_ch3")
 @settings(max_examples=12)
 @given(batch_size=st.integers(2, 12), data=st.data())
 def test_predict_titles(kata, batch_size, data):

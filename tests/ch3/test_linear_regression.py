@@ -1,26 +1,17 @@
 """Graders for ch3/linear_regression.py. Oracles: torch.linalg.lstsq (float64), torch.optim.SGD, closed forms,
 and statistics with ~5σ bounds for everything random (never draw-for-draw values)."""
-import random
 
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail, scale_atol
+from tests.helpers import expect_generator_used, scramble_global_rng as _scramble_global_rng
 from tests.strategies import floats, seeds, tensors
+from tests.helpers import gen as _gen
 
 TRUE_W = torch.tensor([2.0, -3.4])
 TRUE_B = 4.2
-
-
-def _gen(seed):
-    return torch.Generator().manual_seed(seed)
-
-
-def _scramble_global_rng(k):
-    """Move every global RNG to a different state, so that code ignoring `generator` gives different results."""
-    torch.manual_seed(1000 + k)
-    torch.rand(7)
-    random.seed(1000 + k)
 
 
 def _seed_data(seed=42, n=1000):
@@ -52,6 +43,7 @@ def test_synthetic_shapes(kata, w, b, n, seed):
                               when=lambda got, want: isinstance(got, torch.Tensor) and tuple(got.shape) == (n,))])
 
 
+@pytest.mark.core("synthetic_data")
 @given(w=w_strategy, b=floats(-5, 5), seed=seeds())
 @example(w=TRUE_W, b=TRUE_B, seed=0)
 @settings(max_examples=20)
@@ -106,6 +98,7 @@ def test_features_standard_normal(kata, p, seed):
                        "torch.randn(shape).", when=lambda got, want: bool(((mean - 0.5).abs() < 0.1).all()))])
 
 
+@pytest.mark.core("synthetic_data")
 @given(seed=seeds())
 @settings(max_examples=5)
 def test_synthetic_reproducible(kata, seed):
@@ -150,6 +143,7 @@ def _epoch(kata, batch_size, features, labels, generator):
     return batches
 
 
+@pytest.mark.core("data_iter")
 @given(n=st.integers(1, 40), batch_size=st.integers(1, 12), seed=seeds())
 @example(n=25, batch_size=10, seed=0)
 @settings(max_examples=25)
@@ -214,6 +208,7 @@ def test_data_iter_shuffles_examples_not_blocks(kata):
                   "of the batches, or only inside each batch, keeps neighbours together."])
 
 
+@pytest.mark.core("data_iter")
 @given(seed=seeds())
 @settings(max_examples=5)
 def test_data_iter_reproducible(kata, seed):
@@ -227,6 +222,12 @@ def test_data_iter_reproducible(kata, seed):
            inputs={"n": 30, "batch_size": 4, "seed": seed}, expected=a.long().tolist(), got=b.long().tolist(),
            hints=[Hint("d2l's random.shuffle(indices) ignores the generator: use "
                        "torch.randperm(n, generator=generator).")])
+    _scramble_global_rng(1)
+    c = torch.cat([X[:, 0] for X, _ in _epoch(kata, 4, features, labels, _gen(seed + 1))])
+    expect(not torch.equal(a, c), "differently seeded generators give different orders",
+           inputs={"n": 30, "batch_size": 4, "seeds": (seed, seed + 1)}, expected="two different orders",
+           got=f"the same order twice: {a.long().tolist()}",
+           hints=[Hint("every draw must come from `generator`; do not create or reseed a generator of your own.")])
 
 
 def test_data_iter_accepts_1d_labels(kata):
@@ -245,6 +246,7 @@ def _rows(batches, k):
     return torch.cat([batch[k] for batch in batches])
 
 
+@pytest.mark.core("load_array")
 @given(n=st.integers(1, 30), batch_size=st.integers(1, 8))
 @settings(max_examples=15)
 def test_load_array_eval_order(kata, n, batch_size):
@@ -306,6 +308,7 @@ def test_load_array_three_arrays(kata):
 
 
 # --------------------------------------------------------------------------------------------- linreg, loss
+@pytest.mark.core("linreg")
 @given(n=st.integers(1, 6), p=st.integers(1, 4), data=st.data())
 @settings(max_examples=20)
 def test_linreg(kata, n, p, data):
@@ -342,6 +345,7 @@ def _loss_pairs(draw):
     return y_hat, y
 
 
+@pytest.mark.core("squared_loss")
 @given(pair=_loss_pairs())
 @example(pair=(torch.tensor([[1.0], [2.0], [4.0]]), torch.tensor([0.0, 2.0, 1.0])))
 @settings(max_examples=25)
@@ -394,6 +398,7 @@ def _sgd_hints(ratio, batch_size, step):
     ]
 
 
+@pytest.mark.core("sgd")
 @given(p=st.integers(1, 3), batch_size=st.integers(1, 12), lr=st.sampled_from([0.01, 0.03, 0.1, 0.5]),
        seed=seeds())
 @example(p=2, batch_size=10, lr=0.03, seed=0)
@@ -438,6 +443,27 @@ def test_sgd_matches_torch_optim(kata, p, batch_size, lr, seed):
 
 
 # --------------------------------------------------------------------------------------------- train_linreg
+OTHER_W, OTHER_B = torch.tensor([-1.5, 0.7, 2.2]), -0.8
+
+
+@pytest.mark.core("train_linreg")
+def test_train_linreg_learns_other_weights(kata):
+    """train_linreg learns any linear model: three features, w = [−1.5, 0.7, 2.2], b = −0.8, within 0.01"""
+    g = _gen(99)
+    X = torch.randn(1000, 3, generator=g)
+    y = (X @ OTHER_W + OTHER_B + 0.01 * torch.randn(1000, generator=g)).reshape(-1, 1)
+    inputs = {"features": "1000 × 3, N(0, 1)", "labels": "X [−1.5, 0.7, 2.2]ᵀ − 0.8 + N(0, 0.01²)", "lr": 0.03,
+              "num_epochs": 3, "batch_size": 10}
+    w, b = kata.train_linreg(X, y, lr=0.03, num_epochs=3, batch_size=10, generator=_gen(8))
+    expect_tensor(w, "the trained w has shape (p, 1): one weight per feature", inputs=inputs, shape=(3, 1),
+                  hints=["w has one row per feature: shape (features.shape[1], 1), not a hard-coded 2."])
+    expect_tensor(b, "the trained b has shape (1,)", inputs=inputs, shape=(1,))
+    expect_close(w.detach().reshape(-1), OTHER_W, "|ŵ − w| < 0.01 after 3 epochs", inputs=inputs, atol=0.01,
+                 rtol=0, hints=["train on the features and labels you are given: the weights come from the data."])
+    expect_close(b.detach().reshape(-1), torch.tensor([OTHER_B]), "|b̂ − b| < 0.01 after 3 epochs", inputs=inputs,
+                 atol=0.01, rtol=0)
+
+
 def test_train_linreg_recovers_seed_weights(kata):
     """train_linreg on the seed's data (w = [2, −3.4], b = 4.2) gets every weight within 0.01 in 3 epochs"""
     X, y = _seed_data()
@@ -461,18 +487,14 @@ def test_train_linreg_recovers_seed_weights(kata):
            f"b.requires_grad {b.requires_grad}", hints=["return w.detach(), b.detach()."])
 
 
+@pytest.mark.core("train_linreg")
 def test_train_linreg_reproducible(kata):
-    """train_linreg uses the generator: equal seeds give the same weights, whatever the global RNG does"""
+    """train_linreg uses the generator: equal seeds give the same weights, other seeds other weights"""
     X, y = _seed_data(n=100)
-    _scramble_global_rng(1)
-    w1, b1 = kata.train_linreg(X, y, lr=0.03, num_epochs=1, batch_size=10, generator=_gen(5))
-    _scramble_global_rng(2)
-    w2, b2 = kata.train_linreg(X, y, lr=0.03, num_epochs=1, batch_size=10, generator=_gen(5))
-    inputs = {"n": 100, "num_epochs": 1, "seed": 5}
-    expect(torch.equal(w1, w2) and torch.equal(b1, b2),
-           "two runs with equally seeded generators give identical weights", inputs=inputs,
-           expected=(w1, b1), got=(w2, b2),
-           hints=[Hint("draw the initial w with generator=generator and pass the generator on to data_iter.")])
+    expect_generator_used(lambda g: kata.train_linreg(X, y, lr=0.03, num_epochs=1, batch_size=10, generator=g),
+                          "train_linreg(..., generator=g)", inputs={"n": 100, "num_epochs": 1},
+                          hints=["draw the initial w with generator=generator and pass the generator on to "
+                                 "data_iter."])
 
 
 def test_train_linreg_uses_lr_and_epochs(kata):

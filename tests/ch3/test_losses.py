@@ -2,6 +2,7 @@
 (mse_loss, smooth_l1_loss, binary_cross_entropy, binary_cross_entropy_with_logits) and closed-form gradients."""
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
@@ -40,6 +41,7 @@ def _expect_scalar(got, prop, inputs, hints=()):
 
 
 # --------------------------------------------------------------------------------------------- mse
+@pytest.mark.core("mse")
 @given(pair=pairs())
 @example(pair=(torch.tensor([1.0, 2.0, 4.0]), torch.tensor([0.0, 2.0, 1.0])))
 @settings(max_examples=25)
@@ -77,6 +79,7 @@ def _huber64(r, sigma):
     return F.smooth_l1_loss(r, torch.zeros_like(r), beta=sigma)
 
 
+@pytest.mark.core("huber")
 @given(pair=pairs(), sigma=sigmas)
 @example(pair=(torch.tensor([0.0, 0.5, 1.5, 4.0, -3.0]), torch.zeros(5)), sigma=1.0)
 @example(pair=(torch.tensor([0.0, 1.0, 3.0, 5.0, -6.0]), torch.zeros(5)), sigma=2.0)
@@ -162,6 +165,7 @@ def test_huber_symmetric(kata, pair, sigma):
 
 
 # --------------------------------------------------------------------------------------------- binary_log_loss
+@pytest.mark.core("binary_log_loss")
 @given(pair=pairs(2.0 ** -12, 1 - 2.0 ** -12, 0.0, 1.0), hard=st.booleans())
 @example(pair=(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1.0, 0.0, 0.0])), hard=True)
 @settings(max_examples=25)
@@ -247,6 +251,7 @@ def _bce_hints(z):
             Hint("the sign: the loss is log(1 + e^z) − y·z (≥ 0).", when=_is_scaled(-1.0))]
 
 
+@pytest.mark.core("bce_with_logits")
 @given(pair=pairs(-30.0, 30.0, 0.0, 1.0))
 @example(pair=(torch.tensor([0.0, 2.0, -3.0]), torch.tensor([1.0, 0.0, 1.0])))
 @settings(max_examples=25)

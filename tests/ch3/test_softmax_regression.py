@@ -7,8 +7,6 @@ Speed: the whole module runs in well under a second; matplotlib is touched by on
 """
 import ast
 import copy
-import functools
-import sys
 
 import pytest
 import torch
@@ -17,10 +15,11 @@ from hypothesis import example, given, settings, strategies as st
 from torch import nn
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, scale_atol
-from tests.data import Batches, digits_split
+from tests.data import Batches
 from tests.shippable import (DropoutNet, LearnerFunction, LinearNet, LinearScores, RecordingAnimator, SGDUpdater,
                              ScratchSoftmaxNet, TinySGD, identity_net)
 from tests.strategies import dyadic_tensors, labels, logits_and_labels, matrices, shapes
+from tests.helpers import standardized_digits as _standardized_digits
 
 # Everything handed to learner code (nets, losses, updaters, animators, data) is a module-level class or function of
 # tests/shippable.py or tests/data.py (picklable by reference into the worker), or a torch object.
@@ -85,6 +84,7 @@ def _softmax_hints(X):
 
 
 # ----------------------------------------------------------------------------------------------- one_hot
+@pytest.mark.core("one_hot")
 @settings(max_examples=10)
 @given(n=st.integers(1, 6), q=st.integers(1, 6), data=st.data())
 def test_one_hot_matches_torch(kata, n, q, data):
@@ -113,12 +113,14 @@ def test_one_hot_rejects_out_of_range_labels(kata):
 
 
 # ----------------------------------------------------------------------------------------------- softmax
+@pytest.mark.core("softmax")
 @settings(max_examples=15)
 @given(X=matrices(1, 5, torch.float32, -20.0, 20.0))
 @example(X=torch.tensor([[89.0, 0.0, -1.0]]))
 @example(X=torch.tensor([[0.0, -1000.0], [1000.0, 999.0]]))
 @example(X=torch.tensor([[1.0, 2.0], [0.0, 4.0]]))
 @example(X=torch.tensor([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]]))
+@example(X=torch.tensor([[-1000.0, -999.0, -1001.0]]))                 # a row of very negative logits only
 def test_softmax_matches_torch(kata, X):
     """softmax(X) equals torch.softmax(X, dim=1), also for large entries"""
     inputs = {"X": X}
@@ -205,6 +207,7 @@ REDUCED_HINT = Hint("return one loss per example, shape (n,): do not sum or aver
                     when=lambda g, w: _shape(g) == ())
 
 
+@pytest.mark.core("cross_entropy")
 @settings(max_examples=10)
 @given(Oy=logits_and_labels(max_n=5, max_q=5, min_value=-8.0, max_value=8.0))
 @example(Oy=(torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]), torch.tensor([2, 0])))
@@ -239,12 +242,15 @@ def _lse_hints(O):
 _BIG = logits_and_labels(max_n=4, max_q=4, min_value=-1e4, max_value=1e4)
 
 
+@pytest.mark.core("cross_entropy_logits")
 @settings(max_examples=15)
 @given(Oy=logits_and_labels(max_n=5, max_q=5, min_value=-20.0, max_value=20.0) | _BIG)
 @example(Oy=(torch.tensor([[89.0, 0.0, 1.0]]), torch.tensor([0])))
 @example(Oy=(torch.tensor([[0.0, 1000.0]]), torch.tensor([0])))
 @example(Oy=(torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]]), torch.tensor([1, 0])))
 @example(Oy=(torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]), torch.tensor([2, 0])))
+@example(Oy=(torch.tensor([[-1e4, -1e4 + 2.0, -1e4 - 1.0]]), torch.tensor([1])))   # very negative logits only
+@example(Oy=(torch.tensor([[1e4, 0.0], [-1e4, -1e4 + 3.0]]), torch.tensor([0, 1])))  # one big row, one very low row
 def test_cross_entropy_logits_matches_torch(kata, Oy):
     """cross_entropy_logits(O, y) equals F.cross_entropy(O, y, reduction='none'), finite for |O| ≤ 1e4"""
     O, y = Oy
@@ -268,6 +274,7 @@ def _grad_hints(n):
     ]
 
 
+@pytest.mark.core("ce_grad_logits")
 @settings(max_examples=12)
 @given(Oy=logits_and_labels(max_n=5, max_q=5, min_value=-20.0, max_value=20.0) | _BIG)
 @example(Oy=(torch.tensor([[89.0, 0.0], [1.0, 2.0]]), torch.tensor([0, 0])))
@@ -285,6 +292,7 @@ def test_ce_grad_logits_matches_autograd(kata, Oy):
 
 
 # ----------------------------------------------------------------------------------------------- accuracy
+@pytest.mark.core("accuracy")
 @settings(max_examples=10)
 @given(n=st.integers(1, 6), q=st.integers(2, 5), data=st.data())
 @example(n=4, q=3, data=None)
@@ -321,6 +329,7 @@ ACCUMULATOR_CASES = [
 ]
 
 
+@pytest.mark.core("Accumulator")
 def test_accumulator_sums_and_resets(kata):
     """Accumulator(n).add(*args) keeps n running sums; acc[i] reads one; reset() sets them to 0"""
     # not a hypothesis test: a stub class raises NotImplementedError from __init__, which hypothesis would shrink
@@ -352,6 +361,7 @@ def _per_batch_mean(scores, y, batch_size):
     return sum(accs) / len(accs)
 
 
+@pytest.mark.core("evaluate_accuracy")
 @settings(max_examples=8)
 @given(n=st.integers(3, 9), data=st.data())
 @example(n=5, data=None)
@@ -458,6 +468,7 @@ def _epoch_hints(mistakes, got_params, got_metrics):
     return out
 
 
+@pytest.mark.core("train_epoch_ch3")
 def test_train_epoch_with_optimizer(kata):
     """with a torch.optim optimizer: net.train(), l.mean().backward(), averages weighted by examples"""
     X, y = _toy_data()
@@ -491,6 +502,7 @@ def test_train_epoch_with_optimizer(kata):
                      inputs=inputs, atol=1e-5, rtol=1e-5, hints=hints)
 
 
+@pytest.mark.core("train_epoch_ch3")
 def test_train_epoch_with_custom_updater(kata):
     """with a custom updater: l.sum().backward(), then updater(batch_size) for each batch"""
     X, y = _toy_data()
@@ -518,6 +530,7 @@ def test_train_epoch_with_custom_updater(kata):
                      inputs=inputs, atol=1e-5, rtol=1e-5, hints=hints)
 
 
+@pytest.mark.core("train_ch3")
 def test_train_ch3_history_and_animator(kata):
     """train_ch3 returns the per-epoch history and plots epoch k at x = k + 1"""
     X, y = _toy_data(n=10)
@@ -559,16 +572,20 @@ def test_train_ch3_history_and_animator(kata):
                "animator.add receives (train_loss, train_acc, test_acc) in that order", inputs=inputs,
                expected=row, got=ys)
     other = LinearNet(4, 3)
+    ref = copy.deepcopy(other)
     plain = kata.train_ch3(other, Batches(X, y, 4), Batches(Xt, yt, 3), loss, 1, TinySGD(other.parameters(), lr=0.5))
     expect(isinstance(plain, dict), "train_ch3 works without an animator (animator=None)", inputs=inputs,
            expected="a history dict", got=plain)
-
-
-@functools.cache
-def _standardized_digits():
-    X, y, Xt, yt = digits_split()
-    mu, sd = X.mean(dim=0), X.std(dim=0) + 0.25
-    return (X - mu) / sd, y, (Xt - mu) / sd, yt
+    tl, ta = _replica_epoch(ref, Batches(X, y, 4), loss, TinySGD(ref.parameters(), lr=0.5))
+    ref.eval()
+    with torch.no_grad():
+        test_acc = float((ref(Xt).argmax(1) == yt).sum()) / len(yt)
+    inputs = {**inputs, "net": "another nn.Linear(4, 3)", "num_epochs": 1, "animator": None}
+    for key, v in zip(("train_loss", "train_acc", "test_acc"), (tl, ta, test_acc)):
+        expect(len(plain.get(key, ())) == 1, f"history['{key}'] has one entry per epoch (1 epoch)", inputs=inputs,
+               expected=1, got=len(plain.get(key, ())))
+        expect_close(plain[key][0], v, f"history['{key}'][0] is this run's epoch 0", inputs=inputs, atol=1e-5,
+                     rtol=1e-5)
 
 
 @pytest.mark.weight(2)
@@ -591,6 +608,7 @@ def test_softmax_regression_learns_digits(kata):
 
 
 # ----------------------------------------------------------------------------------------------- Animator
+@pytest.mark.core("Animator")
 def test_animator_records_series(kata):
     """Animator.add broadcasts a scalar x, skips None and keeps d2l's X and Y lists"""
     a = kata.Animator(xlabel="epoch", xlim=[1, 3], legend=["train loss", "train acc", "test acc"])

@@ -10,6 +10,7 @@ sigmoid, tanh and the derivatives are bounded by 1, and a correct float32 formul
 eps = 1.2e-7; 2·sigmoid(2x) − 1 and 1 − tanh² cancel): atol = 1e-6, rtol = 1e-5. Float64 inputs must be computed in
 float64: atol = 1e-12, rtol = 1e-9.
 """
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
@@ -131,6 +132,7 @@ def _grade(kata, name, x, prop, atol, rtol, want=None, hints=None, inputs=None):
 
 
 # ----------------------------------------------------------------------------------------------- relu, prelu
+@pytest.mark.core("relu")
 @settings(max_examples=15)
 @given(x=tensors(ANY_SHAPE, torch.float32, -10, 10))
 @example(x=torch.tensor([-2.0, -0.0, 0.0, 0.5, 3.0]))
@@ -139,6 +141,7 @@ def test_relu_matches_torch(kata, x):
     _grade(kata, "relu", x, FORMULAS["relu"], atol=scale_atol(x), rtol=1e-5)
 
 
+@pytest.mark.core("prelu")
 @settings(max_examples=20)
 @given(x=tensors(ANY_SHAPE, torch.float32, -10, 10), a=floats(-2, 2, 32))
 @example(x=torch.tensor([-2.0, -0.5, 0.0, 1.0, 3.0]), a=0.25)
@@ -185,6 +188,7 @@ def test_prelu_special_slopes(kata, x):
 
 
 # ----------------------------------------------------------------------------------------------- sigmoid, tanh
+@pytest.mark.core("sigmoid")
 @settings(max_examples=15)
 @given(x=tensors(ANY_SHAPE, torch.float32, -30, 30))
 @example(x=torch.tensor([-20.0, -1.0, 0.0, 0.5, 2.0, 20.0]))
@@ -193,6 +197,7 @@ def test_sigmoid_matches_torch(kata, x):
     _grade(kata, "sigmoid", x, FORMULAS["sigmoid"], atol=1e-6, rtol=1e-5)
 
 
+@pytest.mark.core("tanh")
 @settings(max_examples=15)
 @given(x=tensors(ANY_SHAPE, torch.float32, -20, 20))
 @example(x=torch.tensor([-20.0, -1.0, 0.0, 0.5, 2.0, 20.0]))
@@ -254,6 +259,7 @@ def test_finite_for_large_inputs(kata, x):
 
 
 # ----------------------------------------------------------------------------------------------- derivatives
+@pytest.mark.core("relu_grad")
 @settings(max_examples=12)
 @given(x=tensors(ANY_SHAPE, torch.float32, -20, 20))
 @example(x=torch.tensor([-2.0, -0.0, 0.0, 0.0, 1e-30, 1.5, 5.0]))
@@ -262,6 +268,7 @@ def test_relu_grad_matches_autograd(kata, x):
     _grade(kata, "relu_grad", x, FORMULAS["relu_grad"], atol=0.0, rtol=0.0)
 
 
+@pytest.mark.core("sigmoid_grad")
 @settings(max_examples=12)
 @given(x=tensors(ANY_SHAPE, torch.float32, -30, 30))
 @example(x=torch.tensor([-30.0, -2.0, 0.0, 0.5, 3.0, 30.0]))
@@ -270,6 +277,7 @@ def test_sigmoid_grad_matches_autograd(kata, x):
     _grade(kata, "sigmoid_grad", x, FORMULAS["sigmoid_grad"], atol=1e-6, rtol=1e-5)
 
 
+@pytest.mark.core("tanh_grad")
 @settings(max_examples=12)
 @given(x=tensors(ANY_SHAPE, torch.float32, -20, 20))
 @example(x=torch.tensor([-20.0, -1.0, 0.0, 0.25, 2.0, 20.0]))

@@ -8,17 +8,16 @@ parameters (found by their shapes), in float64.
 """
 import math
 
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, is_instance, type_name
 from tests.strategies import seeds, shapes, tensors
+from tests.helpers import gen as _gen
+from tests.helpers import scramble_global_rng as _scramble
 
 PS = (0.1, 0.3, 0.5, 0.8)
-
-
-def _gen(seed):
-    return torch.Generator().manual_seed(seed)
 
 
 def _positive(shape, seed):
@@ -60,6 +59,7 @@ def _ratio_hints(X, p):
 
 
 # ----------------------------------------------------------------------------------------------- exact properties
+@pytest.mark.core("dropout_layer")
 def test_survivors_are_scaled_by_one_over_keep_probability(kata, stat_seed):
     """every element is either 0 (dropped) or exactly X/(1 − p) (kept)"""
     for k, p in enumerate(PS):
@@ -169,6 +169,7 @@ def test_float64_input_unchanged_and_differentiable(kata):
 
 
 # ----------------------------------------------------------------------------------------------- statistics
+@pytest.mark.core("dropout_layer")
 def test_fraction_of_zeros_is_p(kata, stat_seed):
     """the fraction of dropped elements is p (within 5σ)"""
     shape = (100, 50)
@@ -194,6 +195,7 @@ def test_fraction_of_zeros_is_p(kata, stat_seed):
                ])
 
 
+@pytest.mark.core("dropout_layer")
 def test_mean_is_preserved(kata, stat_seed):
     """E[dropout_layer(X, p)] = X: the sum of the output equals the sum of X (within 5σ)"""
     for k, p in enumerate((0.2, 0.5, 0.8)):
@@ -252,11 +254,7 @@ def test_masks_are_independent_per_element(kata, stat_seed):
                        "re-seed it or build a fresh generator inside dropout_layer.", when=lambda g_, w: rate > 0.9)])
 
 
-def _scramble(seed):
-    torch.manual_seed(seed)
-    torch.rand(17)
-
-
+@pytest.mark.core("dropout_layer")
 def test_reproducible_with_generator(kata, stat_seed):
     """two identically seeded generators give identical outputs, whatever the global RNG does in between"""
     X = torch.randn(30, 20, generator=_gen(1000 * 8 + stat_seed))
@@ -271,6 +269,12 @@ def test_reproducible_with_generator(kata, stat_seed):
     expect_equal(b, a, prop + " (the global RNG was reseeded between the two calls)", inputs=inputs,
                  hints=["draw the mask with the generator: torch.rand(X.shape, generator=generator, "
                         "device=X.device). torch.rand(X.shape) alone uses the global RNG."])
+    _scramble(1)
+    c = _dropout(kata, X.clone(), 0.5, prop, inputs, generator=_gen(seed + 1))
+    expect(not torch.equal(a, c), "dropout_layer(X, p, generator=g): differently seeded generators give different "
+           "masks", inputs={**inputs, "generator": f"manual_seed({seed}) and manual_seed({seed + 1})"},
+           expected="two different masks", got="the same mask twice",
+           hints=["every draw must come from `generator`; do not create or reseed a generator of your own."])
 
 
 # ----------------------------------------------------------------------------------------------- DropoutMLP
@@ -347,6 +351,7 @@ def test_mlp_default_architecture(kata):
     expect_tensor(out, "DropoutMLP()(X) maps (3, 1, 28, 28) images to (3, 10) logits", inputs=inputs, shape=(3, 10))
 
 
+@pytest.mark.core("DropoutMLP")
 def test_mlp_eval_is_the_plain_mlp(kata):
     """in eval() the forward pass is deterministic and equals the MLP without dropout (flatten, ReLU, ReLU, linear)"""
     torch.manual_seed(0)
@@ -369,6 +374,11 @@ def test_mlp_eval_is_the_plain_mlp(kata):
     expect_close(a, want, prop, inputs=inputs, atol=1e-5, rtol=1e-5, hints=hints + [
         "d2l §4.6: H1 = relu(lin1(X.reshape(-1, num_inputs))), H2 = relu(lin2(H1)), out = lin3(H2) (no activation "
         "on the output)."])
+    X2 = torch.randn(3, 20, generator=_gen(34)) * 3.0     # other examples, another batch size
+    with torch.no_grad():
+        c = _forward(net, X2.clone(), prop, {**inputs, "X": "(3, 20), 3·N(0, 1)"})
+    want2, _ = _oracle(_layers(net), X2)
+    expect_close(c, want2, prop, inputs={**inputs, "X": "(3, 20), 3·N(0, 1)"}, atol=1e-5, rtol=1e-5, hints=hints)
 
 
 def test_mlp_dropout_sits_after_each_hidden_layer(kata):

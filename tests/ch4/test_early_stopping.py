@@ -11,6 +11,7 @@ Traces are compared up to the reference's first True (what happens after a stop 
 """
 import math
 
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
@@ -153,6 +154,7 @@ def test_initial_state(kata):
            inputs={"EarlyStopping": "EarlyStopping(2)"}, expected=math.inf, got=s.best)
 
 
+@pytest.mark.core("EarlyStopping")
 @settings(max_examples=40)
 @given(patience=st.integers(1, 4), min_delta=MIN_DELTAS, mode=MODES,
        metrics=st.lists(QUARTERS, min_size=1, max_size=14))

@@ -17,6 +17,7 @@ import math
 import warnings
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 
@@ -242,6 +243,7 @@ def _together(out):
 
 
 # ----------------------------------------------------------------------------------------------- preprocess
+@pytest.mark.core("preprocess")
 @settings(max_examples=15)
 @given(hf=house_frames())
 @example(hf=EXAMPLE_FRAMES)
@@ -351,6 +353,7 @@ def _log_rmse_hints(preds, labels):
     ]
 
 
+@pytest.mark.core("log_rmse")
 @settings(max_examples=25)
 @given(pl=preds_and_labels())
 @example(pl=(torch.tensor([[200000.0], [0.0], [-50.0]]), torch.tensor([[180000.0], [120000.0], [90000.0]])))
@@ -421,6 +424,7 @@ def test_folds_partition_the_rows(kata, n, data):
                   "does exactly that."])
 
 
+@pytest.mark.core("get_k_fold_data")
 @settings(max_examples=20)
 @given(n=st.integers(2, 23), data=st.data())
 @example(n=10, data=None)

@@ -7,7 +7,6 @@ Training check: the learner's init and forward pass, trained by a hand-written S
 torch.optim: it imports torch._dynamo) on the digits (tests/data.py), must reach ≥ 0.96 test accuracy; over 400
 init seeds the reference reached 0.971 at worst, 0.978 on average (about 0.1 s per run).
 """
-import functools
 
 import pytest
 import torch
@@ -15,17 +14,13 @@ import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_tensor, fail
-from tests.data import digits_split
 from tests.strategies import dyadic_tensors
+from tests.helpers import gen as _gen, scramble_global_rng, standardized_digits as _standardized_digits
 
 NAMES = ["W1", "b1", "W2", "b2"]
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-def _gen(seed):
-    return torch.Generator().manual_seed(seed)
-
-
 def formula(X, params):
     """relu(X W1 + b1) W2 + b2 in float64, X flattened to (n, num_inputs); differentiable in params."""
     W1, b1, W2, b2 = (p.double() for p in params)
@@ -84,6 +79,7 @@ def _check_forward(kata, X, params, prop, inputs):
 SIZES = [(64, 32, 10), (5, 3, 2), (1, 1, 1), (784, 256, 10)]
 
 
+@pytest.mark.core("init_mlp_params")
 def test_init_shapes_and_zero_biases(kata):
     """init_mlp_params returns [W1, b1, W2, b2] with the right shapes, zero biases, leaves with requires_grad"""
     for d, h, q in SIZES:
@@ -115,16 +111,12 @@ def test_init_shapes_and_zero_biases(kata):
                           "their randomness alone breaks the symmetry between hidden units."])
 
 
-def _scramble_global_rng():
-    torch.manual_seed(12345)
-    torch.rand(1000)
-
-
+@pytest.mark.core("init_mlp_params")
 def test_init_reproducible_with_generator(kata):
     """two identically seeded generators give identical parameters; another seed gives other weights"""
     inputs = {"num_inputs": 8, "num_hiddens": 6, "num_outputs": 3, "generator": "torch.Generator().manual_seed(7)"}
     a = kata.init_mlp_params(8, 6, 3, generator=_gen(7))
-    _scramble_global_rng()
+    scramble_global_rng(0)
     b = kata.init_mlp_params(8, 6, 3, generator=_gen(7))
     hint = ["draw every weight with the generator: torch.randn(shape, generator=generator) * 0.01 (a call without "
             "generator= draws from the global RNG, so a seeded generator does not make it reproducible)."]
@@ -137,6 +129,7 @@ def test_init_reproducible_with_generator(kata):
            got=c[0].detach(), hints=hint)
 
 
+@pytest.mark.core("init_mlp_params")
 def test_init_weight_statistics(kata, stat_seed):
     """the weights are 0.01·N(0, 1): mean ≈ 0, standard deviation ≈ 0.01, Gaussian (5σ bounds)"""
     # n = 128·128 = 16384 draws per matrix, true σ = 0.01. Bounds at about 5 standard errors:
@@ -193,6 +186,7 @@ def mlp_case(draw):
     return X, params
 
 
+@pytest.mark.core("mlp")
 @settings(max_examples=15)
 @given(case=mlp_case())
 @example(case=(torch.tensor([[1.0, -2.0], [0.5, 0.25]]),
@@ -291,13 +285,6 @@ def test_symmetric_init_stays_symmetric(kata):
 
 
 # ----------------------------------------------------------------------------------------------- training
-@functools.cache
-def _standardized_digits():
-    X, y, Xt, yt = digits_split()
-    mu, sd = X.mean(dim=0), X.std(dim=0) + 0.25
-    return (X - mu) / sd, y, (Xt - mu) / sd, yt
-
-
 LRS = (0.1, 0.1, 0.1, 0.02, 0.01)   # one learning rate per epoch
 
 

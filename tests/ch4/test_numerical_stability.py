@@ -7,14 +7,12 @@ never draw-for-draw against a network rebuilt here.
 """
 import math
 
+import pytest
 import torch
 from torch.special import digamma, polygamma
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail
-
-
-def _gen(seed):
-    return torch.Generator().manual_seed(seed)
+from tests.helpers import gen as _gen
 
 
 def _norms(kata, depth, width, activation, init_std, generator, inputs):
@@ -33,6 +31,7 @@ ORDER_HINT = Hint("the order is input layer first: entry 0 is the gradient of th
 
 
 # ----------------------------------------------------------------------------------------------- grad_norms_by_layer
+@pytest.mark.core("grad_norms_by_layer")
 def test_zero_weights_exact(kata):
     """with all-zero weights (init_std = 0) only the output layer gets a gradient: sigmoid → 8·width, tanh/ReLU → 0"""
     # With W = 0 every hidden activation is act(0): sigmoid 1/2, tanh and ReLU 0 — whatever X is. For sigmoid the
@@ -63,6 +62,7 @@ def test_zero_weights_exact(kata):
                      ])
 
 
+@pytest.mark.core("grad_norms_by_layer")
 def test_reproducible_with_generator(kata):
     """two identically seeded generators give identical norms, whatever the global RNG does in between"""
     inputs = {"depth": 5, "width": 16, "activation": "tanh", "init_std": 0.3,
@@ -75,6 +75,11 @@ def test_reproducible_with_generator(kata):
     expect_equal(b, a, "grad_norms_by_layer(..., generator=g) depends only on g's seed (the global RNG was "
                  "reseeded between the two calls)", inputs=inputs,
                  hints=["draw X and every weight with the generator: torch.randn(..., generator=generator)."])
+    c = _norms(kata, 5, 16, "tanh", 0.3, _gen(43), inputs)
+    expect(not torch.equal(a, c), "differently seeded generators give different norms",
+           inputs={**inputs, "generator": "manual_seed(42) and manual_seed(43)"}, expected="different norms",
+           got=f"the same norms twice: {a}",
+           hints=["every draw must come from `generator`; do not create or reseed a generator of your own."])
     expect(bool((a > 0).all() and a.isfinite().all()), "the norms are positive and finite", inputs=inputs,
            expected="positive finite norms", got=a)
 
@@ -123,6 +128,7 @@ def test_relu_he_init_keeps_gradients_level(kata, stat_seed):
            expected=f"norms in [{0.5 * unit:.0f}, {100 * unit:.0f}]", got=got, hints=[scale_hint])
 
 
+@pytest.mark.core("grad_norms_by_layer")
 def test_single_relu_layer_norm_is_frobenius(kata, stat_seed):
     """one ReLU layer with He init: ‖∂L/∂W‖_F ≈ 5.87·width (the Frobenius norm, within 12%)"""
     # depth 1: ∂L/∂W = Xᵀ·1[XW > 0], entries Σ_n x_ni·1[z_nj > 0] with E[entry²] = 64·½ + 64·63·φ(0)²/width, so
@@ -179,6 +185,7 @@ def _log_hints(lo, hi):
     ]
 
 
+@pytest.mark.core("matrix_product_log_norm")
 def test_single_matrix_norm(kata, stat_seed):
     """one 32 × 32 matrix: log10 ‖M‖_F ≈ log10 32 (the Frobenius norm of N(0, 1) entries, ± 0.05)"""
     # ‖M‖_F² ~ χ²_1024: relative σ √(2/1024) = 0.044, so log10 ‖M‖_F = ½ log10 χ² has σ = ½·0.044/ln 10 = 0.0096:
@@ -196,6 +203,7 @@ def test_single_matrix_norm(kata, stat_seed):
                  ])
 
 
+@pytest.mark.core("matrix_product_log_norm")
 def test_log_norm_grows_linearly(kata, stat_seed):
     """log10 ‖M₁⋯Mₙ‖_F grows linearly in n: 200 products of 4 × 4 and 100 of 16 × 16 (float64, no overflow)"""
     # By rotation invariance, for a unit vector e the factors ‖M_k u_k‖² of ‖M₁⋯Mₙ e‖² are independent χ²_size:
@@ -217,6 +225,7 @@ def test_log_norm_grows_linearly(kata, stat_seed):
                  got=got, hints=_log_hints(lo, hi))
 
 
+@pytest.mark.core("matrix_product_log_norm")
 def test_product_reproducible_with_generator(kata):
     """two identically seeded generators give the same value, whatever the global RNG does in between"""
     inputs = {"num_matrices": 30, "size": 5, "generator": "torch.Generator().manual_seed(3), twice"}
@@ -227,3 +236,8 @@ def test_product_reproducible_with_generator(kata):
     b = _product(kata, 30, 5, _gen(3), inputs)
     expect_equal(b, a, "matrix_product_log_norm(..., generator=g) depends only on g's seed", inputs=inputs,
                  hints=["draw every matrix with torch.randn(size, size, generator=generator, dtype=torch.float64)."])
+    c = _product(kata, 30, 5, _gen(4), inputs)
+    expect(a != c, "differently seeded generators give different values",
+           inputs={**inputs, "generator": "manual_seed(3) and manual_seed(4)"}, expected="two different values",
+           got=f"{a} twice", hints=["every draw must come from `generator`; do not create or reseed a generator of "
+                                    "your own."])

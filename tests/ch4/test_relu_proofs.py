@@ -39,6 +39,7 @@ Speed: nets have depth ≤ 3 and width ≤ 4 (the Fraction oracle is slow); the 
 import math
 from fractions import Fraction
 
+import pytest
 import torch
 from hypothesis import assume, example, given, settings, strategies as st
 
@@ -298,6 +299,7 @@ def _check_against_oracle(kata, net, want):
                  atol=1e-9 * (1 + float(want_s.abs().max()) * big), rtol=1e-9, hints=hints)
 
 
+@pytest.mark.core("relu_pieces_1d")
 @settings(max_examples=30)
 @given(net=nets())
 def test_pieces_equal_the_exact_oracle(kata, net):
@@ -479,6 +481,7 @@ CASE_TRANSPOSE = (_net(([[1.0, 2.0], [0.0, -1.0], [1.5, 0.5]], [0.25, 1.0, -0.5]
                   torch.tensor([0.3, 0.7], dtype=D))
 
 
+@pytest.mark.core("activation_region_map")
 @settings(max_examples=30)
 @given(case=region_cases())
 @example(case=CASE_ABS2)
@@ -777,6 +780,7 @@ def _certify_or_fail(kata, f, a, b, L, eps, prop):
 
 
 # ----------------------------------------------------------------------------------------------- approximator tests
+@pytest.mark.core("build_relu_approximator")
 @settings(max_examples=25)
 @given(params=approx_params(), data=st.data())
 @example(params=(0.0, 1.0, 1.0, 0.5), data=None)

@@ -5,16 +5,14 @@ out by hand (p ← p − lr·(∇p + λ·p) on the mean loss; constructing the o
 second or two); F.softshrink. The training check reruns d2l §4.5's experiment (n_train = 20, d = 200) in a loop
 written here, with the learner's l2_penalty and sgd_weight_decay_.
 """
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_tensor, fail, scale_atol
 from tests.strategies import dyadic, shapes, tensors
-
-
-def _gen(seed):
-    return torch.Generator().manual_seed(seed)
+from tests.helpers import gen as _gen
 
 
 def _is_tensor(g):
@@ -39,6 +37,7 @@ def _zero_d(prop, got, inputs, name):
 
 
 # ----------------------------------------------------------------------------------------------- penalties
+@pytest.mark.core("l2_penalty")
 @given(w=tensors(shapes(2, 1, 5), torch.float32, -10.0, 10.0))
 @example(w=torch.tensor([[3.0, -4.0]]))
 def test_l2_penalty_is_half_sum_of_squares(kata, w):
@@ -79,6 +78,7 @@ def test_l2_penalty_gradient_is_w(kata, w):
     ])
 
 
+@pytest.mark.core("l1_penalty")
 @given(w=tensors(shapes(2, 1, 5), torch.float32, -10.0, 10.0))
 @example(w=torch.tensor([[3.0, -4.0, 0.5]]))
 def test_l1_penalty_is_sum_of_abs(kata, w):
@@ -152,6 +152,7 @@ def _step_case(draw):
     return W, b, gW, gb, lr, wd, bs
 
 
+@pytest.mark.core("sgd_weight_decay_")
 @settings(max_examples=30)
 @given(case=_step_case())
 @example(case=(torch.tensor([[1.0, -2.0]]), torch.tensor([1.0, 0.5]), torch.tensor([[1.0, 2.0]]),
@@ -249,6 +250,7 @@ def _soft_hints(w, lam):
     ]
 
 
+@pytest.mark.core("soft_threshold")
 @given(case=_soft_case())
 @example(case=(torch.tensor([[3.0, -3.0, 0.5, -0.5, 1.0, -1.0]]), 1.0))
 def test_soft_threshold_matches_softshrink(kata, case):

@@ -19,10 +19,10 @@ variance is within the catalogue's 5% (uniform: n ≥ 8000; normal: n ≥ 20000)
 (the largest has 51 200 entries). Every mistake the graders must catch moves the variance by ≥ 25% (usually by a
 factor 2 or more), i.e. by many times the tolerance, so each is caught under every seed.
 """
-import copy
 import functools
 import math
 
+import pytest
 import torch
 from hypothesis import example, given, settings, strategies as st
 from torch import nn
@@ -30,16 +30,11 @@ from torch.nn.init import _calculate_fan_in_and_fan_out as torch_fans
 
 from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, fail
 from tests.strategies import seeds
+from tests.helpers import seed_global as _seed_global
 
 Z = 5.0                       # bounds are Z standard deviations of the estimator
 SENTINEL = 1234.5             # a value no initialiser here can draw: "was t filled?"
 KURTOSIS = {"uniform": 1.8, "normal": 3.0}
-
-
-def _seed_global(s):
-    """Seed the global CPU RNG. (torch.manual_seed also queues CUDA seeding with a formatted stack trace: ~10 ms
-    per call inside pytest + hypothesis.)"""
-    torch.default_generator.manual_seed(s)
 
 
 def _gen(k, stat_seed):
@@ -141,6 +136,12 @@ def _check_reproducible(kata, name, shape, seed, *args, hints=(), **kwargs):
     expect(torch.equal(runs[0], runs[1]),
            f"{name} draws every number from `generator`: two identically seeded generators give identical values "
            "(the global RNG scrambled in between)", inputs=inputs, expected=runs[0], got=runs[1], hints=[hint])
+    t = torch.empty(shape)
+    _call(kata, name, t, *args, generator=torch.Generator().manual_seed(seed + 1000), **kwargs)
+    expect(not torch.equal(runs[0], t), f"{name}: differently seeded generators give different values",
+           inputs={**inputs, "generator": f"manual_seed({seed}) and manual_seed({seed + 1000})"},
+           expected="different values", got=f"the same values twice: {runs[0].reshape(-1)[:4].tolist()} …",
+           hints=["every draw must come from `generator`; do not create or reseed a generator of your own."])
     globals_ = []
     for s in (seed, seed, seed + 1):
         _seed_global(s)
@@ -157,6 +158,7 @@ def _check_reproducible(kata, name, shape, seed, *args, hints=(), **kwargs):
 
 
 # ----------------------------------------------------------------------------------------------- constant_
+@pytest.mark.core("constant_")
 @settings(max_examples=6)
 @given(shape=st.sampled_from([(3,), (2, 5), (4, 1, 3)]), val=st.sampled_from([0.0, 1.0, -2.5, 0.01]),
        dtype=st.sampled_from([torch.float32, torch.float64]))
@@ -172,6 +174,7 @@ def test_constant_fills_in_place(kata, shape, val, dtype):
 
 
 # ----------------------------------------------------------------------------------------------- uniform_
+@pytest.mark.core("uniform_")
 @settings(max_examples=8)
 @given(shape=st.sampled_from([(5,), (3, 4), (2, 3, 2)]), a=st.sampled_from([0.0, -1.0, -0.05, 2.0]),
        width=st.sampled_from([1.0, 0.1, 3.0]), dtype=st.sampled_from([torch.float32, torch.float64]), seed=seeds())
@@ -195,6 +198,7 @@ def test_uniform_fills_in_place_within_range(kata, shape, a, width, dtype, seed)
 UNIFORM_CASES = [(0.0, 1.0), (-3.0, -1.0), (-0.05, 0.05), (2.0, 10.0)]
 
 
+@pytest.mark.core("uniform_")
 def test_uniform_statistics(kata, stat_seed):
     """uniform_(t, a, b): mean (a + b)/2, variance (b − a)²/12, values reaching both ends (n = 10 000, 5σ)"""
     for k, (a, b) in enumerate(UNIFORM_CASES):
@@ -233,6 +237,7 @@ def _std_hints(std):
     ]
 
 
+@pytest.mark.core("normal_")
 @settings(max_examples=6)
 @given(shape=st.sampled_from([(5,), (3, 4), (2, 3, 2)]), mean=st.sampled_from([0.0, 1.0, -2.0]),
        std=st.sampled_from([1.0, 0.01, 2.0]), dtype=st.sampled_from([torch.float32, torch.float64]), seed=seeds())
@@ -261,6 +266,7 @@ def _expect_normal_shape(w, mu, sigma, prop, inputs, hints=()):
                         *hints])
 
 
+@pytest.mark.core("normal_")
 def test_normal_statistics(kata, stat_seed):
     """normal_(t, mean, std): mean `mean`, standard deviation `std` (not std²), normal tails (n = 40 000, 5σ)"""
     for k, (mean, std) in enumerate(NORMAL_CASES):
@@ -305,6 +311,7 @@ def _expect_fans(kata, t, inputs):
     expect(tuple(got) == want, prop, inputs=inputs, expected=want, got=tuple(got), hints=hints)
 
 
+@pytest.mark.core("fan_in_and_fan_out")
 @settings(max_examples=15)
 @given(shape=st.lists(st.integers(1, 7), min_size=2, max_size=5).map(tuple))
 def test_fans_match_torch(kata, shape):
@@ -390,6 +397,7 @@ _GAINS = st.sampled_from([1.0, 0.5, math.sqrt(2.0), 5.0 / 3.0])
 _WEIGHT_SHAPES = st.sampled_from([(3, 4), (7, 2), (4, 3, 5), (8, 3, 3, 3), (2, 3, 2, 2, 2), (16, 6, 5, 5)])
 
 
+@pytest.mark.core("xavier_uniform_")
 @settings(max_examples=8)
 @given(shape=_WEIGHT_SHAPES, gain=_GAINS, seed=seeds())
 @example(shape=(16, 6, 5, 5), gain=1.0, seed=0)
@@ -444,6 +452,7 @@ def _expect_xavier_uniform(w, shape, gain, inputs, what="xavier_uniform_"):
            expected=f"max |w| ≈ {a:.6g}", got=f"max |w| = {top:.6g}")
 
 
+@pytest.mark.core("xavier_uniform_")
 def test_xavier_uniform_statistics(kata, stat_seed):
     """xavier_uniform_: Var(w) = 2·gain²/(fan_in + fan_out) with conv receptive fields, |w| ≤ a, mean 0 (5σ)"""
     for k, (shape, gain) in enumerate(XAVIER_UNIFORM_CASES):
@@ -452,6 +461,7 @@ def test_xavier_uniform_statistics(kata, stat_seed):
         _expect_xavier_uniform(t, shape, gain, {"t": _describe(shape), "gain": gain})
 
 
+@pytest.mark.core("xavier_normal_")
 @settings(max_examples=6)
 @given(shape=_WEIGHT_SHAPES, gain=_GAINS, seed=seeds())
 def test_xavier_normal_in_place(kata, shape, gain, seed):
@@ -468,6 +478,7 @@ XAVIER_NORMAL_CASES = [  # Linear(400, 100), Conv2d(32, 64, 5), Conv1d(128, 32, 
     ((100, 400), 1.0), ((64, 32, 5, 5), math.sqrt(2.0)), ((32, 128, 10), 0.5)]
 
 
+@pytest.mark.core("xavier_normal_")
 def test_xavier_normal_statistics(kata, stat_seed):
     """xavier_normal_: mean 0, Var(w) = 2·gain²/(fan_in + fan_out) with conv receptive fields, normal tails (5σ)"""
     for k, (shape, gain) in enumerate(XAVIER_NORMAL_CASES):
@@ -486,6 +497,7 @@ def test_xavier_normal_statistics(kata, stat_seed):
 
 
 # ----------------------------------------------------------------------------------------------- Kaiming
+@pytest.mark.core("kaiming_normal_")
 @settings(max_examples=6)
 @given(shape=_WEIGHT_SHAPES, seed=seeds())
 def test_kaiming_normal_in_place(kata, shape, seed):
@@ -501,6 +513,7 @@ def test_kaiming_normal_in_place(kata, shape, seed):
 KAIMING_CASES = [(100, 400), (64, 32, 5, 5), (128, 16, 10)]   # fan_in 400/800/160, fan_out 100/1600/1280
 
 
+@pytest.mark.core("kaiming_normal_")
 def test_kaiming_normal_statistics(kata, stat_seed):
     """kaiming_normal_: mean 0, std √(2/fan_in) (fan_in with the receptive field), normal tails (5σ)"""
     for k, shape in enumerate(KAIMING_CASES):
@@ -544,6 +557,7 @@ def _module_named(net, key):
     return net.get_submodule(path)
 
 
+@pytest.mark.core("init_weights")
 def test_init_weights_touches_only_linear_and_conv(kata, stat_seed):
     """net.apply(init_weights): Xavier-uniform weights and zero biases for Linear/Conv layers, nothing else touched"""
     net = _zoo()
@@ -597,6 +611,7 @@ def test_init_weights_statistics(kata, stat_seed):
         _expect_xavier_uniform(layer.weight.detach(), shape, 1.0, {"m": _describe(shape)}, what="init_weights")
 
 
+@pytest.mark.core("init_weights")
 def test_init_weights_reproducible(kata):
     """net.apply(partial(init_weights, generator=g)) is reproducible; net.apply(init_weights) works too"""
     nets = []
@@ -612,6 +627,14 @@ def test_init_weights_reproducible(kata):
                "init_weights draws every weight from `generator` (identically seeded generators, identical nets)",
                inputs=inputs, expected=nets[0][key], got=nets[1][key],
                hints=["pass the generator on: xavier_uniform_(m.weight, generator=generator)."])
+    _seed_global(1)
+    other = _zoo()
+    other.apply(functools.partial(kata.init_weights, generator=torch.Generator().manual_seed(43)))
+    expect(not torch.equal(other.state_dict()["0.weight"], nets[0]["0.weight"]),
+           "init_weights: differently seeded generators give different weights",
+           inputs={**inputs, "generator": "manual_seed(42) and manual_seed(43)"}, expected="different weights",
+           got="the same weights twice",
+           hints=["every draw must come from `generator`; do not create or reseed a generator of your own."])
     _seed_global(0)
     net = _zoo()
     net.apply(kata.init_weights)       # generator=None: the global RNG

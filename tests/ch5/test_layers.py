@@ -7,6 +7,7 @@ n = 20 000 standard-normal draws has sd 1/√n and their variance sd √(2/n); 5
 """
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
@@ -16,13 +17,9 @@ from grader.check import (Hint, expect, expect_close, expect_equal, expect_raise
                           same_object, scale_atol)
 from tests.shippable import Scale, Shift
 from tests.strategies import tensors
+from tests.helpers import seed_global as _seed_global
 
 Z = 5.0
-
-
-def _seed_global(s):
-    """Seed the global CPU RNG (torch.manual_seed also queues CUDA seeding with a formatted stack: slow)."""
-    torch.default_generator.manual_seed(s)
 
 
 # ----------------------------------------------------------------------------------------------- blocks for the nets
@@ -107,6 +104,7 @@ BLOCK = st.one_of(st.tuples(st.just("scale"), st.sampled_from([2.0, -1.0, 0.5]))
                   st.tuples(st.just("relu")))
 
 
+@pytest.mark.core("MySequential")
 @settings(max_examples=15)
 @given(spec=st.lists(BLOCK, min_size=0, max_size=5),
        X=tensors(st.tuples(st.integers(1, 3), st.integers(1, 4)), torch.float32, -4, 4))
@@ -227,6 +225,7 @@ def archs(draw):
     return Arch(widths, frozen, draw(st.booleans()), draw(st.booleans()))
 
 
+@pytest.mark.core("count_parameters")
 @settings(max_examples=20)
 @given(arch=archs())
 @example(arch=Arch([20, 256, 10], set(), False, False))
@@ -272,6 +271,7 @@ def _row_mean_hint(X):
                  and torch.allclose(g.double(), X.double() - X.double().mean(dim=0, keepdim=True), atol=1e-4))]
 
 
+@pytest.mark.core("CenteredLayer")
 @settings(max_examples=20)
 @given(X=tensors(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), torch.float32, -100, 100))
 @example(X=torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]))
@@ -325,6 +325,7 @@ def _make_linear(kata, i, u):
     return layer
 
 
+@pytest.mark.core("MyLinear")
 @settings(max_examples=15)
 @given(i=st.integers(1, 5), u=st.integers(1, 5), n=st.integers(1, 4), data=st.data())
 @example(i=3, u=2, n=2, data=None)

@@ -1,7 +1,6 @@
 """Forbidden calls: the static scan (any import alias, never comments or strings) and the run-time guard."""
 import pytest
 import torch
-import torch.nn.functional as F
 
 from grader import forbid, loader
 
@@ -104,3 +103,42 @@ def test_every_catalogue_forbid_name_resolves():
             rules = forbid.Rules(ex.forbid, ex.forbid_why)
             assert all(rules.by_func[f] or rules.modules.get(f) for f in rules.by_func), ex.id
             assert set(ex.forbid) <= set(ex.functions) | {f.split(".")[0] for f in ex.forbid}, ex.id
+
+
+ALIASES = forbid.Rules({"softmax": ["softmax", "log_softmax", "logsumexp", "torch.nn.Softmax"],
+                        "loader": ["torch.utils.data.DataLoader"]}, {})
+
+
+@pytest.mark.parametrize("body", [
+    "return torch._softmax(X, 1, False)",                          # a private alias: another object, same aten op
+    "return torch.ops.aten._log_softmax(X, 1, False).exp()",       # the aten operator itself
+    "return (X - torch._C._special.special_logsumexp(X, [1]).unsqueeze(1)).exp()",
+    "return _CAPTURED(X, 1)",                                      # a reference captured at import
+    "return _EXECD(X)",                                            # a helper from exec'd (base64) source
+    "return getattr(importlib.import_module('torch.nn.' + 'modules.activation'), 'Soft' + 'max')(1)(X)",
+])
+def test_runtime_guard_recognises_what_runs_whatever_the_name(body):
+    src = ("import base64, importlib, torch\n"
+           "_CAPTURED = getattr(torch, 'soft' + 'max')\n"
+           "exec(base64.b64decode(base64.b64encode(b'def _EXECD(X):\\n    return torch.softmax(X, 1)\\n')))\n"
+           f"def softmax(X):\n    {body}\n")
+    mod = _learner_module(src, f"alias{abs(hash(body)) % 10**8}")
+    X = torch.randn(2, 3)
+    with forbid.Guard(ALIASES):
+        assert torch.allclose(torch._softmax(X, 1, False), torch.softmax(X, 1))   # graders: any oracle
+        with pytest.raises(forbid.ForbiddenCall, match="is not allowed in `softmax`"):
+            from grader import conventions
+            conventions.graded_call("toy.py", "softmax", mod.softmax, (X,), {}, fn=mod.softmax)
+
+
+def test_runtime_guard_recognises_a_banned_class_however_it_is_reached():
+    mod = _learner_module("import importlib, torch\n"
+                          "def loader(X):\n"
+                          "    cls = getattr(importlib.import_module('torch.utils.' + 'data'), 'Data' + 'Loader')\n"
+                          "    return list(cls(torch.utils.data.TensorDataset(X), batch_size=2))\n", "aliascls")
+    with forbid.Guard(ALIASES):
+        torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(3)))   # the grader may
+        with pytest.raises(forbid.ForbiddenCall, match="DataLoader"):
+            mod.loader(torch.ones(4, 2))
+    assert torch.utils.data.DataLoader.__init__.__name__ == "__init__" and \
+        not getattr(torch.utils.data.DataLoader.__init__, "_katas_guarded", False)   # restored afterwards

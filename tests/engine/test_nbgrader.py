@@ -4,9 +4,7 @@ compare the gradebook with the project's own grades cell by cell, feedback witho
 The default suite runs chapter 2; KATAS_NBGRADER_ALL=1 runs every chapter.
 """
 import csv
-import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path

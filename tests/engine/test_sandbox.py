@@ -178,6 +178,33 @@ def test_correct_buggy_and_untouched_rows(graded_class, sandbox_info):
         assert beside == (0.0 if want.get("beside") == "zero" else _points(BESIDE)), (student, row)
 
 
+def _daemons() -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() == "katas-daemon":
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
+
+
+def test_nothing_of_a_submission_outlives_its_grading(graded_class, sandbox_info):
+    """tests/adversarial/detached_daemon.py leaves a setsid'd, sleeping grandchild behind; the worker's PID namespace
+    ends it with the worker (Linux), so no such process is alive once the batch is done."""
+    if not sandbox_info.get("pidns"):
+        pytest.skip("no PID namespace on this kernel: a detached descendant of the worker can outlive it")
+    time.sleep(0.5)
+    left = _daemons()
+    for pid in left:   # do not leave them running on this machine either
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    assert not left, f"processes started by a submission outlived its grading: {left}"
+
+
 def test_forged_files_are_never_read(graded_class):
     out = graded_class["out"]
     student = "hostile_forged_results"

@@ -38,3 +38,23 @@ def test_gradescope_results_golden():
              "output": "ch2/linear_algebra.py is still the untouched stub.", "visibility": "visible"},
         ]}
     json.dumps(got)
+
+
+def gated(title, passed, uses, core=(), module="ch2/linear_algebra.py"):
+    return {**rec(title, passed, module=module), "uses": list(uses), "core": list(core)}
+
+
+def test_properties_pay_only_when_the_core_tests_of_their_functions_pass():
+    records = [gated("matmul equals A @ B", False, ["matmul"], ["matmul"]),
+               gated("(AB)ᵀ = BᵀAᵀ", True, ["matmul"]),
+               gated("l1 equals linalg", True, ["l1_norm"], ["l1_norm"]),
+               gated("triangle inequality", True, ["l1_norm", "l2_norm"])]
+    (s,) = scoring.score(records)
+    by = {t["title"]: t for t in s.tests}
+    assert by["(AB)ᵀ = BᵀAᵀ"]["passed"] and not by["(AB)ᵀ = BᵀAᵀ"]["earned"]
+    assert by["(AB)ᵀ = BᵀAᵀ"]["gated_by"] == ["matmul equals A @ B"] and by["(AB)ᵀ = BᵀAᵀ"]["score"] == 0
+    assert by["l1 equals linalg"]["earned"] and by["triangle inequality"]["earned"]   # l2_norm has no core here
+    assert s.passed_tests == 3 and s.earned == round(5 * 2 / 4, 2)
+    out = {t["name"]: t for t in scoring.gradescope([s])["tests"]}
+    assert out["ch2.linear_algebra: (AB)ᵀ = BᵀAᵀ"]["status"] == "failed"
+    assert "pays only once" in out["ch2.linear_algebra: (AB)ᵀ = BᵀAᵀ"]["output"]

@@ -110,3 +110,28 @@ def test_untouched_stub_follows_the_solution(tmp_path):
     assert "Twice x." in (root / "exercises/ch9/toy.py").read_text() and stubgen.drift(root, strict=True) == []
     manifest = json.loads((root / stubgen.MANIFEST).read_text())
     assert list(manifest) == ["ch9/toy.py"]
+
+
+def test_scaffold_starts_an_exercise_that_the_selfcheck_can_run(tmp_path):
+    """katas new: the four files, the chapter's __init__ files and the catalogue entries; nothing overwritten."""
+    import tomllib
+
+    import pytest as _pytest
+
+    from grader import scaffold
+    (tmp_path / "grader").mkdir()
+    cat = tmp_path / "grader" / "catalogue.toml"
+    cat.write_text('[[chapter]]\nid = "ch2"\ntitle_en = "P"\ntitle_zh = "预"\n', encoding="utf-8")
+    written = scaffold.new_exercise("ch11/schedules", function="cosine", title_en="Schedules", title_zh="学习率调度",
+                                    d2l="12.11", root=tmp_path, catalogue_file=cat)
+    names = {p.relative_to(tmp_path).as_posix() for p in written}
+    assert names == {"solutions/ch11/schedules.py", "tests/ch11/test_schedules.py", "tests/variants/ch11/schedules.py",
+                     "tests/ch11/__init__.py", "tests/variants/ch11/__init__.py", "grader/catalogue.toml"}
+    data = tomllib.loads(cat.read_text(encoding="utf-8"))
+    assert [c["id"] for c in data["chapter"]] == ["ch2", "ch11"]
+    assert data["exercise"][0]["module"] == "ch11/schedules.py" and data["exercise"][0]["functions"] == ["cosine"]
+    sol = (tmp_path / "solutions/ch11/schedules.py").read_text(encoding="utf-8")
+    assert sol.startswith('"""Schedules · 学习率调度\n\nd2l-zh §12.11') and "### BEGIN SOLUTION" in sol
+    assert '@pytest.mark.core("cosine")' in (tmp_path / "tests/ch11/test_schedules.py").read_text(encoding="utf-8")
+    with _pytest.raises(FileExistsError):
+        scaffold.new_exercise("ch11/schedules", root=tmp_path, catalogue_file=cat)

@@ -198,7 +198,7 @@ ALTERNATIVES = {
             P = torch.exp(O - m)
             P = P / P.sum(1, keepdim=True)
             loss = (m.squeeze(1) + torch.log(torch.exp(O - m).sum(1)) - O.gather(1, y[:, None]).squeeze(1)).mean()
-            dO = (P - torch.eye(O.shape[1], dtype=O.dtype)[y]) * (1.0 / n)
+            dO = (P - torch.eye(O.shape[1], dtype=O.dtype, device=O.device)[y]) * (1.0 / n)
             dH = (dO @ W2.T) * (H > 0).to(O.dtype)
             return loss, {"b2": dO.sum(0), "W2": H.T @ dO, "b1": dH.sum(0), "W1": X.T @ dH}
     ''',

@@ -44,7 +44,7 @@ MUTANTS = {
     },
     "mutates_x0": {
         "why": "x = x0 then x -= …: the caller's x0 changes (rows are copies, so the trajectory is right)",
-        "feedback": "does not modify x0",
+        "feedback": "changed its input x0 in place",
         "source": '''
             def gradient_descent(grad, x0, lr, steps):
                 x = x0

@@ -451,13 +451,13 @@ ALTERNATIVES = {
         def ce_grad_logits(O, y):
             m = O.max(dim=1, keepdim=True).values
             lse = m + torch.log(torch.exp(O - m).sum(dim=1, keepdim=True))
-            return torch.exp(O - lse) - (y.reshape(-1, 1) == torch.arange(O.shape[1])).to(O.dtype)
+            return torch.exp(O - lse) - (y.reshape(-1, 1) == torch.arange(O.shape[1], device=O.device)).to(O.dtype)
     ''',
     "one_hot_eye_rows": '''
         def one_hot(y, num_classes):
             if y.min() < 0 or y.max() >= num_classes:
                 raise ValueError("label out of range")
-            return torch.eye(num_classes)[y]
+            return torch.eye(num_classes, device=y.device)[y]
     ''',
     "loops_and_numpy": '''
         import numpy as np

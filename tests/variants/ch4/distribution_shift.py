@@ -33,7 +33,7 @@ MUTANTS = {
                 beta = torch.exp(_fit_logit(X_train, X_test))
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         '''),
     },
     "inverted_size_ratio": {
@@ -44,7 +44,7 @@ MUTANTS = {
                 beta = torch.exp(_fit_logit(X_train, X_test)) * X_test.shape[0] / X_train.shape[0]
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         '''),
     },
     "no_intercept": {
@@ -56,7 +56,7 @@ MUTANTS = {
                 beta = torch.exp(_fit_logit(X_train, X_test, intercept=False)) * n_tr / n_te
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         '''),
     },
     "exp_minus_h": {
@@ -68,7 +68,7 @@ MUTANTS = {
                 beta = torch.exp(-_fit_logit(X_train, X_test)) * n_tr / n_te
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         '''),
     },
     "probability_not_odds": {
@@ -80,7 +80,7 @@ MUTANTS = {
                 beta = torch.sigmoid(_fit_logit(X_train, X_test)) * n_tr / n_te
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         '''),
     },
     "clip_ignored": {
@@ -126,7 +126,7 @@ MUTANTS = {
                 beta = torch.exp(torch.tensor(clf.decision_function(X_train.numpy()))) * n_tr / n_te
                 if clip is not None:
                     beta = beta.clamp(max=clip)
-                return beta.float()
+                return beta.to(X_train.dtype)
         ''',
     },
     # ------------------------------------------------------------------ label_shift_weights
@@ -178,28 +178,31 @@ ALTERNATIVES = {
         def covariate_weights(X_train, X_test, clip=None):
             n_tr, n_te = len(X_train), len(X_test)
             X = torch.cat([X_train, X_test]).float()
+            dev = X.device
             mean, std = X.mean(dim=0), X.std(dim=0).clamp(min=1e-6)
             Xs = (X - mean) / std
-            y = torch.cat([torch.zeros(n_tr), torch.ones(n_te)])
-            w = torch.zeros(X.shape[1])
-            b = torch.zeros(())
+            y = torch.cat([torch.zeros(n_tr, device=dev), torch.ones(n_te, device=dev)])
+            w = torch.zeros(X.shape[1], device=dev)
+            b = torch.zeros((), device=dev)
             for _ in range(300):
                 err = torch.sigmoid(Xs @ w + b) - y
                 w = w - 2.0 * (Xs.T @ err) / len(y)
                 b = b - 2.0 * err.mean()
-            beta = torch.exp(Xs[:n_tr] @ w + b) * (n_tr / n_te)
-            return beta if clip is None else torch.minimum(beta, torch.tensor(float(clip)))
+            beta = (torch.exp(Xs[:n_tr] @ w + b) * (n_tr / n_te)).to(X_train.dtype)
+            return beta if clip is None else beta.clamp(max=float(clip))
     ''',
     # class-balanced logistic regression: weighting each class by 1/its size removes the prior odds, so the logit
     # is log p/q itself and β = exp(h) with no size ratio. Newton with autograd-free closed forms, in a loop.
     "balanced_weights_newton": '''
         def covariate_weights(X_train, X_test, clip=None):
             n_tr, n_te = X_train.shape[0], X_test.shape[0]
+            dev = X_train.device
             A = torch.cat([torch.cat([X_train, X_test]).double(),
-                           torch.ones(n_tr + n_te, 1, dtype=torch.float64)], dim=1)
-            z = torch.cat([torch.zeros(n_tr), torch.ones(n_te)]).double()
-            c = torch.cat([torch.full((n_tr,), 1.0 / n_tr), torch.full((n_te,), 1.0 / n_te)]).double()
-            theta = torch.zeros(A.shape[1], dtype=torch.float64)
+                           torch.ones(n_tr + n_te, 1, dtype=torch.float64, device=dev)], dim=1)
+            z = torch.cat([torch.zeros(n_tr, device=dev), torch.ones(n_te, device=dev)]).double()
+            c = torch.cat([torch.full((n_tr,), 1.0 / n_tr, device=dev),
+                           torch.full((n_te,), 1.0 / n_te, device=dev)]).double()
+            theta = torch.zeros(A.shape[1], dtype=torch.float64, device=dev)
             for _ in range(100):
                 s = torch.sigmoid(A @ theta)
                 g = A.T @ (c * (s - z))
@@ -211,18 +214,18 @@ ALTERNATIVES = {
             beta = torch.exp(A[:n_tr] @ theta)
             if clip is not None:
                 beta = torch.where(beta > clip, torch.full_like(beta, clip), beta)
-            return beta.float()
+            return beta.to(X_train.dtype)
     ''',
     "solve_joint_system": '''
         def label_shift_weights(C, mu_pred, q_y):
             # the joint matrix J[i, j] = P(ŷ=i, y=j) = C[i, j]·q_j solves J·β = μ directly
             J = C.double() * q_y.double()[None, :]
-            return torch.linalg.solve(J, mu_pred.double()).float()
+            return torch.linalg.solve(J, mu_pred.double()).to(C.dtype)
     ''',
     "inverse_float32": '''
         def label_shift_weights(C, mu_pred, q_y):
             p = torch.linalg.inv(C.float()) @ mu_pred.float()
-            return p / q_y.float()
+            return (p / q_y.float()).to(C.dtype)
     ''',
     "lstsq": '''
         def label_shift_weights(C, mu_pred, q_y):
