@@ -1080,6 +1080,7 @@ class RemoteKata:
         from grader.forbid import ForbiddenCall
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
+        self.__dict__.setdefault("_used", set()).add(name)   # what the current test reaches (scoring.gate)
         if name in self._violations:
             raise ForbiddenCall("\n".join(self._violations[name]))
         cache = self.__dict__.setdefault("_cache", {})

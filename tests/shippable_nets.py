@@ -191,5 +191,5 @@ class Trainer:
             self.opt.zero_grad()
             loss.backward()
             self.opt.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         return total / n
