@@ -127,7 +127,7 @@ def cmd_board(args) -> int:
     if todo:
         nxt = todo[0]
         ex = cat.by_id(nxt.id)
-        print(f"next: {nxt.id} — {ex.title_en} (d2l-zh §{ex.d2l})")
+        print(f"next: {nxt.id} — {ex.title_en}" + (f" (d2l-zh §{ex.d2l})" if ex.d2l else ""))
         print(f"      edit {shown_tree}/{ex.module}, then run: pytest {shown_tree}/{ex.module}")
         print(f"      stuck? katas hint {nxt.id}")
     else:
@@ -174,7 +174,8 @@ def cmd_hint(args) -> int:
         state[ex.id] = shown
         STATE_DIR.mkdir(exist_ok=True)
         state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
-    print(f"{ex.id} — {ex.title_en} · {ex.title_zh} (d2l-zh §{ex.d2l}, notes {ex.seed_lines})")
+    print(f"{ex.id} — {ex.title_en} · {ex.title_zh} (" + (f"d2l-zh §{ex.d2l}, " if ex.d2l else "")
+          + f"notes {ex.seed_lines})")
     for i, h in enumerate(ex.hints[:shown], 1):
         print(f"  hint {i}/{len(ex.hints)}: {h}")
     if shown < len(ex.hints):

@@ -448,7 +448,8 @@ class Sandbox:
     # -- calls
     def invoke(self, handle: "RemoteObject", what: str, args=(), kwargs=None, *, label: str | None = None):
         kwargs = kwargs or {}
-        if what == "call" and handle._kata_id != -1:   # learner code (not a grader's probe): the conventions
+        if what == "call" and handle._kata_id != -1 and not str(handle._kata_info.get("type", "")).startswith("torch."):
+            # learner code (not a grader's probe, nor a torch layer such as nn.ReLU(inplace=True)): the conventions
             from grader import conventions
             info = handle._kata_info
             name = label or handle._kata_label
