@@ -23,6 +23,7 @@ import random
 
 import torch
 
+from grader import guard
 from grader.check import KataFailure
 
 _MAX_CLONE = 4_000_000      # elements cloned per call to detect in-place changes (bigger ones: version counter only)
@@ -339,7 +340,8 @@ def graded_call(module: str, name: str, call, args, kwargs, *, fn=None, function
     those get the meta re-run)."""
     check_in = not name.split(".")[-1].endswith("_") and not _exempt(module, name, "inputs")
     snap = snapshot(fn, args, kwargs, names)
-    result = call(*args, **kwargs)
+    with guard.watch():
+        result = call(*args, **kwargs)
     inputs = [(w, t) for w, t, *_ in snap.items]
     if check_in:
         check_inputs(module, name, snap)

@@ -20,6 +20,7 @@ of the innermost learner function that has rules apply — or *grader code* (tes
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
@@ -49,6 +50,28 @@ _EXTRA_OPS = {
 
 class ForbiddenCall(Exception):
     """A forbidden library call in learner code (not a grader bug)."""
+
+
+def _package_prefixes(dotted: str) -> tuple[str, ...]:
+    """The module names whose functions count as "calling ``module:dotted``": the name itself and, when its parent
+    package is already imported (numpy always is), the modules its public functions really live in
+    (numpy.lib.stride_tricks' sliding_window_view is defined in numpy.lib._stride_tricks_impl). A package that is
+    not imported is never imported here: its own name is the prefix."""
+    names = {dotted}
+    parent = dotted.rsplit(".", 1)[0]
+    if "." in dotted and parent in sys.modules:
+        try:
+            mod = importlib.import_module(dotted)
+        except Exception:  # noqa: BLE001 - a function name (numpy.polyfit) or no such module: static scan only
+            mod = None
+        if isinstance(mod, types.ModuleType):
+            for attr in dir(mod):
+                obj = getattr(mod, attr, None)
+                home = getattr(obj, "__globals__", {}).get("__name__")   # where a Python function really lives
+                if isinstance(home, str) and not attr.startswith("_") and home.startswith(dotted.split(".")[0]) \
+                        and home != parent:
+                    names.add(home)
+    return tuple(sorted(names))
 
 
 # ------------------------------------------------------------------------------------------------ names -> objects
@@ -117,14 +140,18 @@ class Rules:
         self.ops: dict[str, dict] = {}                   # function -> {aten OpOverload: display name}
         self.classes: dict[str, dict[type, str]] = {}    # function -> {class: display name}
         self.modules: dict[str, list[str]] = {}          # function -> banned module prefixes (static scan)
+        self.packages: dict[str, dict[str, str]] = {}    # function -> {module-name prefix: banned package} (run time)
         self._keep: list = []
         for fn, names in (forbid or {}).items():
             table = self.by_func.setdefault(fn, {})
             ops = self.ops.setdefault(fn, {})
             classes = self.classes.setdefault(fn, {})
             for name in names:
-                if name.startswith("module:"):   # a non-torch package: static scan only (never imported here)
-                    self.modules.setdefault(fn, []).append(name.split(":", 1)[1])
+                if name.startswith("module:"):   # a non-torch package: never imported here
+                    dotted = name.split(":", 1)[1]
+                    self.modules.setdefault(fn, []).append(dotted)
+                    for prefix in _package_prefixes(dotted):   # run time: a call into it from learner code
+                        self.packages.setdefault(fn, {})[prefix] = dotted
                     continue
                 for dotted, obj in expand(name):
                     if isinstance(obj, types.ModuleType):
@@ -159,6 +186,7 @@ class Rules:
         self.banned_ids = {i for t in self.by_func.values() for i in t}
         self.banned_ops = {op for t in self.ops.values() for op in t}
         self.banned_classes = {c for t in self.classes.values() for c in t}
+        self.package_prefixes = tuple(sorted({p for t in self.packages.values() for p in t}))
 
     def message(self, fn: str, called: str, where: str) -> str:
         why = self.why.get(fn, "the exercise asks you to build this yourself.")
@@ -254,6 +282,42 @@ class Guard:
         if called is not None:
             raise ForbiddenCall(self.rules.message(key, called, _where(caller)))
 
+    def _profile(self, frame, event, arg):
+        """sys.settrace hook (called for Python function calls only) while the guard is active, for the banned packages outside torch (module:nltk,
+        module:torchvision, ...): a Python function of such a package called from learner code is a forbidden call,
+        however the learner reached it (importlib, getattr on split strings, a reference captured at import)."""
+        name = frame.f_globals.get("__name__")
+        if not isinstance(name, str) or not name.startswith(self.rules.package_prefixes):
+            return
+        caller = frame.f_back
+        if caller is None:
+            return
+        origin = caller.f_code.co_filename
+        if origin not in self.frames.learner and not origin.startswith("<"):
+            return   # called by a library (numpy.pad using broadcast_to): only a call made by learner code decides
+        owner = self.frames.owner(caller, self.rules, self.seam_key)
+        if owner is None:
+            return
+        key, who = owner
+        for prefix in self.rules.packages.get(key, {}):
+            if name == prefix or name.startswith(prefix + "."):
+                raise ForbiddenCall(self.rules.message(key, f"{name}.{frame.f_code.co_name}", _where(who)))
+
+    @contextlib.contextmanager
+    def watch(self):
+        """The trace hook for banned packages outside torch, around one learner call (not the whole test: a trace
+        function slows every Python line in CPython 3.11, the graders' and hypothesis' included). Raising from the
+        hook unsets it; each call sets it afresh."""
+        if not self.rules.package_prefixes:
+            yield
+            return
+        old = sys.gettrace()
+        sys.settrace(self._profile)
+        try:
+            yield
+        finally:
+            sys.settrace(old)
+
     def _patch_classes(self):
         """Wrap the constructor of every banned class (its own or the inherited one) while the guard is active."""
         for cls in self.rules.banned_classes:
@@ -282,11 +346,14 @@ class Guard:
             self._patch_classes()
             for m in self._modes:
                 m.__enter__()
+            _ACTIVE.append(self)
         return self
 
     def __exit__(self, *exc):
         self._depth -= 1
         if self._depth == 0:
+            if _ACTIVE and _ACTIVE[-1] is self:
+                _ACTIVE.pop()
             for m in reversed(self._modes):
                 m.__exit__(*exc)
             for cls, own in reversed(self._patched):
@@ -296,3 +363,11 @@ class Guard:
                     setattr(cls, "__init__", own)
             self._patched.clear()
         return False
+
+
+_ACTIVE: list[Guard] = []   # the guards entered in this process, innermost last
+
+
+def watch():
+    """Guard.watch of the innermost active guard (the grading process: around each learner call)."""
+    return _ACTIVE[-1].watch() if _ACTIVE else contextlib.nullcontext()

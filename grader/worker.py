@@ -733,7 +733,7 @@ def op_invoke(req, bufs):
     _set_rng(req.get("rng"), bufs)
     try:
         with torch.set_grad_enabled(bool(req.get("grad", True))):
-            with guard:
+            with guard, (guard.watch() if rules else contextlib.nullcontext()):
                 result = _ACTIONS[req["what"]](obj, args, kwargs)
     except BaseException as e:  # noqa: BLE001
         enc = Encoder()

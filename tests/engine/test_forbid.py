@@ -142,3 +142,32 @@ def test_runtime_guard_recognises_a_banned_class_however_it_is_reached():
             mod.loader(torch.ones(4, 2))
     assert torch.utils.data.DataLoader.__init__.__name__ == "__init__" and \
         not getattr(torch.utils.data.DataLoader.__init__, "_katas_guarded", False)   # restored afterwards
+
+
+def test_runtime_guard_catches_a_banned_package_outside_torch_however_it_is_reached():
+    """module:nltk / module:numpy.lib.stride_tricks bans are enforced at run time too: a call made by learner code
+    into the package (found through importlib and split strings, or captured at import) is a forbidden call; the
+    graders may call it, and a library the learner may use calling the package internally is not the learner's
+    call (np.pad uses the stride-tricks module)."""
+    import numpy as np
+    rules = forbid.Rules({"bleu": ["module:nltk"], "windows": ["module:numpy.lib.stride_tricks"],
+                          "padded": ["module:numpy.lib.stride_tricks"]}, {})
+    src = ("import importlib\nimport numpy as np\n"
+           "_sw = getattr(importlib.import_module('numpy.lib.' + 'stride_tricks'), 'sliding_window' + '_view')\n"
+           "def bleu(p, l):\n"
+           "    score = getattr(importlib.import_module('nl' + 'tk.translate.bleu_score'), 'sentence_bleu')\n"
+           "    return score([l], p, weights=(1,))\n"
+           "def windows(x):\n    return _sw(x, 2)\n"
+           "def padded(x):\n    return np.pad(x, 1)\n")
+    mod = _learner_module(src, "packages_toy")
+    from grader import conventions
+    from nltk.translate.bleu_score import sentence_bleu
+    with forbid.Guard(rules):
+        assert sentence_bleu([["a", "b"]], ["a", "b"], weights=(0.5, 0.5)) > 0.99   # the graders' oracle
+        for fn, arg, match in ((mod.bleu, (["a", "b"], ["a", "b"]), "nltk.translate"),
+                               (mod.windows, (np.arange(4),), "stride_tricks")):
+            for _ in range(2):   # the second time too (raising from a trace hook unsets it)
+                with pytest.raises(forbid.ForbiddenCall, match=match):
+                    conventions.graded_call("toy.py", fn.__name__, fn, arg, {}, fn=fn)
+        assert conventions.graded_call("toy.py", "padded", mod.padded, (np.arange(3),), {},
+                                       fn=mod.padded).tolist() == [0, 0, 1, 2, 0]
