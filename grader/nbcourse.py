@@ -255,7 +255,7 @@ def _is_test_cell(cell) -> bool:
     return (md.get("grade") and not md.get("solution")) or HIDDEN_BEGIN in cell.get("source", "")
 
 
-def execute_cells(sources: list[str], cell_timeout: float = 10.0) -> tuple[dict, str]:
+def execute_cells(sources: list[str], cell_timeout: float = 60.0) -> tuple[dict, str]:
     """Run code cells one by one in a fresh namespace, as a kernel does (a failing cell does not stop the others).
     Returns (namespace, the concatenated source)."""
     from grader import loader
@@ -377,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     """python -m grader.nbcourse NOTEBOOK...: grade notebooks outside the kernel, one JSON line each."""
     argv = sys.argv[1:] if argv is None else argv
     timeout = float(os.environ.get("KATAS_GRADER_TIMEOUT", "10"))
+    # the heavy imports before any cell's clock starts: a cell limit that interrupts `import torch` half-way leaves a
+    # partially initialised torch behind, and every later cell and the graders fail on correct code (seen under load)
+    import torch  # noqa: F401
+    from grader import guard, plugin  # noqa: F401
+    guard.warm_meta()
     for path in argv:
         result = grade_notebook(Path(path), grader_timeout=timeout)
         print(json.dumps({"katas_notebook": path, "module": result["module"], "cells": result["cells"]}), flush=True)

@@ -24,6 +24,7 @@ from grader import ROOT, conventions, loader
 RESULTS: list[dict] = []           # one record per graded test (controller side)
 _SELFCHECK_SEEN: dict[tuple[str, str], list[str]] = {}   # (module, variant) -> feedback of failing tests
 _SELFCHECK_RAN: set[tuple[str, str]] = set()
+_SELFCHECK_REJECTING: dict[str, str] = {}   # "module variant" -> node id of the first test that rejected it as recorded
 
 
 # ------------------------------------------------------------------------------------------------ options
@@ -47,6 +48,11 @@ def pytest_addoption(parser):
                 help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
                      "(scripts/flake_check.py); default 1: the fixed seed only")
     g.addoption("--katas-seed-base", type=int, default=0, help="the first seed for statistical graders (default 0)")
+    g.addoption("--katas-rejections", default=None,
+                help="self-check: write, for each buggy variant, the test that rejected it with its recorded feedback")
+    g.addoption("--katas-only-rejecting", default=None,
+                help="self-check: run each buggy variant only on the test recorded by --katas-rejections (the "
+                     "sandboxed pass of `katas test`: the sandbox must reach the same verdict with the same feedback)")
     g.addoption("--katas-sandbox", action="store_true",
                 help="run the learner's code in an isolated worker process (Landlock, no network, rlimits) and "
                      "decide pass/fail here from plain data; see docs/SANDBOX.md")
@@ -92,6 +98,8 @@ def _rewrite_arg(arg: str) -> tuple[list[str], Path | None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
+    if _bare_invocation(config):   # a bare `pytest` grades the learner's work, wherever in the clone it is typed
+        config.args[:] = [str(ROOT / "exercises")]
     if not config.args:
         return None
     new_args, trees = [], set()
@@ -107,6 +115,22 @@ def pytest_cmdline_main(config):
         if config.option.katas_tree is None:
             config.option.katas_tree = str(trees.pop())
     return None
+
+
+def _bare_invocation(config) -> bool:
+    """`pytest` with no path: from the repository root pytest would run testpaths (tests/, the graders on the
+    solutions and the engine suite); from another folder of the clone, that folder. A learner means exercises/."""
+    source = getattr(config, "args_source", None)
+    kinds = getattr(pytest.Config, "ArgsSource", None)
+    if source is None or kinds is None:
+        return False
+    if source == kinds.TESTPATHS:
+        return True
+    if source == kinds.INVOCATION_DIR:
+        cwd = Path(config.invocation_params.dir).resolve()
+        inside = [ROOT / d for d in ("exercises", "solutions", "tests")]
+        return cwd.is_relative_to(ROOT) and not any(cwd.is_relative_to(d) for d in inside)
+    return False
 
 
 def _sandbox_setup(config):
@@ -419,7 +443,7 @@ def _variant_of(item) -> str:
 
 
 def pytest_runtest_setup(item):
-    if item.config.option.katas_selfcheck:
+    if item.config.option.katas_selfcheck and item.config.option.katas_seeds == 1:   # flake_check needs every run
         variant = _variant_of(item)
         if variant.startswith(("mutant:", "const:")):
             module = _module_of_test(item.path)
@@ -492,8 +516,9 @@ def pytest_runtest_call(item):
         _report_conventions(outcome)
         return
     if isinstance(proxy, KataModule):
-        from grader import forbid
+        from grader import forbid, guard
         rules = forbid.rules_for(proxy._relpath)
+        guard.warm_meta()  # once per process, before the first deadline starts
         with _time_limit(item.config):
             if rules is not None:
                 with forbid.Guard(rules):
@@ -613,15 +638,58 @@ def pytest_collection_modifyitems(session, config, items):
         for item in items:
             variant = getattr(getattr(item, "callspec", None), "params", {}).get("kata", "")
             (drop if str(variant).startswith("const:") and item.get_closest_marker("core") is None else keep).append(item)
+        if config.option.katas_only_rejecting:
+            keep, drop = _only_rejecting(keep, drop, config.option.katas_only_rejecting)
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
+        items[:] = _core_tests_first(items)
     verbose = config.option.verbose > 0 or config.option.katas_traceback
     if verbose:
         return
     for item in items:
         if isinstance(item, pytest.Function) and _exercise_of(item) is not None:
             item.repr_failure = _learner_repr_failure(item)
+
+
+def _only_rejecting(keep: list, drop: list, path: str) -> tuple[list, list]:
+    """--katas-only-rejecting: a buggy variant runs only the test that rejected it in the plain pass (recorded by
+    --katas-rejections); a variant with no record (new, or rejected nowhere) runs every test."""
+    recorded = json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
+    kept, dropped = [], list(drop)
+    for item in keep:
+        variant = str(_variant_of(item))
+        if variant.startswith("mutant:"):
+            test = recorded.get(f"{_module_of_test(item.path)} {variant}")
+            if test is not None and test != item.nodeid:
+                dropped.append(item)
+                continue
+        kept.append(item)
+    return kept, dropped
+
+
+def _core_tests_first(items: list) -> list:
+    """Within each run of one module's tests on one buggy variant, the core tests first (stable otherwise): most
+    variants are rejected by a core test, and a rejected variant's remaining tests are skipped (_SETTLED), so the
+    self-check runs fewer passing tests of a variant before its verdict. Solutions, stubs and alternatives keep the
+    file order (they run every test anyway)."""
+    out, run, key = [], [], None
+
+    def flush():
+        out.extend(sorted(run, key=lambda it: it.get_closest_marker("core") is None))
+        run.clear()
+    for item in items:
+        variant = str(_variant_of(item))
+        k = (str(item.path), variant) if variant.startswith("mutant:") else None
+        if k != key or k is None:
+            flush()
+            key = k
+        if k is None:
+            out.append(item)
+        else:
+            run.append(item)
+    flush()
+    return out
 
 
 def _learner_repr_failure(item):
@@ -722,6 +790,8 @@ def _selfcheck_report(item, report, module, variant, feedback, call):
                 want = loader.mutants_of(module)[variant.split(":", 1)[1]].get("feedback")
                 if not want or want.lower() in feedback.lower():
                     _SETTLED.add((module, variant))
+                    report.user_properties.append(("katas_rejecting", {"module": module, "variant": variant,
+                                                                        "test": item.nodeid}))
             elif item.get_closest_marker("core") is not None and variant.split(":", 1)[1] in \
                     _uses_and_core(item, module)[1]:
                 _SETTLED.add((module, variant))   # a failing core test: everything using the function is gated
@@ -739,6 +809,8 @@ def pytest_runtest_logreport(report):
             _SELFCHECK_RAN.add(k)
             if value["rejected"]:
                 _SELFCHECK_SEEN.setdefault(k, []).append(value["feedback"])
+        elif key == "katas_rejecting":
+            _SELFCHECK_REJECTING.setdefault(f"{value['module']} {value['variant']}", value["test"])
 
 
 def _earned_problems(records: list[dict]) -> list[str]:
@@ -807,6 +879,9 @@ def pytest_sessionfinish(session, exitstatus):
         config._katas_earned_problems = earned
         if (problems or earned) and session.exitstatus == 0:
             session.exitstatus = 1
+    if config.option.katas_selfcheck and config.option.katas_rejections:
+        Path(config.option.katas_rejections).write_text(json.dumps(dict(sorted(_SELFCHECK_REJECTING.items())),
+                                                                   indent=1), encoding="utf-8")
     if config.option.katas_report:
         Path(config.option.katas_report).write_text(json.dumps(RESULTS, indent=1), encoding="utf-8")
         sb = getattr(config, "_katas_sandbox", None)

@@ -129,3 +129,35 @@ def test_board_shows_progress_and_writes_gradescope_results(tmp_path):
     calc = [t for t in results["tests"] if t["name"].startswith("ch2.calculus")]
     assert calc and all(t["status"] == "passed" and t["score"] == t["max_score"] for t in calc)
     assert abs(sum(t["max_score"] for t in calc) - 5) < 1e-6
+
+
+def test_bare_pytest_grades_the_learners_exercises():
+    """A bare `pytest` (no path) at the root of the clone grades exercises/ — not the engine suite, not the graders
+    on solutions/ (which would all pass and mislead a learner). (A folder such as docs/ follows the same rule.)"""
+    for cwd in (ROOT,):
+        r = run(["-m", "pytest", "-q", "-p", "no:xdist", "-k", "test_quadratic_form and calculus"], cwd=cwd,
+                env={"CI": ""})
+        assert r.returncode == 1, r.stdout[-2000:] + r.stderr[-2000:]
+        assert "not started" in r.stdout and "1 failed" in r.stdout, r.stdout[-2000:]
+
+
+def test_the_sandboxed_pass_runs_each_buggy_variant_on_the_test_that_rejected_it(tmp_path):
+    """`katas test`'s first pass records the test that rejected each buggy variant; the second pass
+    (--katas-only-rejecting) runs each variant on that test only, still rejects every one with its feedback, and
+    runs solution, stub and alternatives in full."""
+    from grader import loader
+    rejections = tmp_path / "rejections.json"
+    first = run(["-m", "pytest", "solutions/ch2/calculus.py", "-q", "-p", "no:xdist", "--katas-selfcheck",
+                 f"--katas-rejections={rejections}"])
+    assert first.returncode == 0, first.stdout[-3000:]
+    recorded = json.loads(rejections.read_text())
+    mutants = loader.mutants_of("ch2/calculus.py")
+    assert sorted(recorded) == sorted(f"ch2/calculus.py mutant:{m}" for m in mutants)
+    second = run(["-m", "pytest", "solutions/ch2/calculus.py", "-q", "-p", "no:xdist", "--katas-selfcheck",
+                  f"--katas-only-rejecting={rejections}", "-rA"])
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert f"{len(mutants)} recorded buggy variants run; {len(mutants)} rejected" in second.stdout
+    ran_mutant_tests = [line for line in second.stdout.splitlines()
+                        if line.startswith("PASSED") and "[mutant:" in line]
+    assert sorted(line.split()[1] for line in ran_mutant_tests) == sorted(recorded.values())
+    assert any("[stub]" in line for line in second.stdout.splitlines() if line.startswith("PASSED"))

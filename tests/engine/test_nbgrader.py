@@ -58,7 +58,7 @@ def _syntax_error(source: str) -> str:
 def course(tmp_path_factory):
     import nbformat
     course = tmp_path_factory.mktemp("course")
-    nbcourse.build_course(course, chapters=CHAPTERS, grader_timeout=3)
+    nbcourse.build_course(course, chapters=CHAPTERS, grader_timeout=5)
     for ch in CHAPTERS:
         nbgrader(course, "generate_assignment", ch, "--force")
     students = {"alice": {}, "bob": {}, "carol": {}}
