@@ -74,7 +74,6 @@ def _package_prefixes(dotted: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-# ------------------------------------------------------------------------------------------------ names -> objects
 _META_WARM = False
 
 
@@ -92,6 +91,7 @@ def warm_meta() -> None:
         _META_WARM = True
 
 
+# ------------------------------------------------------------------------------------------------ names -> objects
 def resolve(dotted: str):
     """The object a dotted name refers to, or None."""
     parts = dotted.split(".")
@@ -299,10 +299,11 @@ class Guard:
         if called is not None:
             raise ForbiddenCall(self.rules.message(key, called, _where(caller)))
 
-    def _profile(self, frame, event, arg):
-        """sys.settrace hook (called for Python function calls only) while the guard is active, for the banned packages outside torch (module:nltk,
-        module:torchvision, ...): a Python function of such a package called from learner code is a forbidden call,
-        however the learner reached it (importlib, getattr on split strings, a reference captured at import)."""
+    def _trace(self, frame, event, arg):
+        """The global trace function (called on Python function calls only) during a learner call, for the banned
+        packages outside torch (module:nltk, module:torchvision, ...): a Python function of such a package called
+        from learner code is a forbidden call, however the learner reached it (importlib, getattr on split strings,
+        a reference captured at import)."""
         name = frame.f_globals.get("__name__")
         if not isinstance(name, str) or not name.startswith(self.rules.package_prefixes):
             return
@@ -329,7 +330,7 @@ class Guard:
             yield
             return
         old = sys.gettrace()
-        sys.settrace(self._profile)
+        sys.settrace(self._trace)
         try:
             yield
         finally:
