@@ -302,6 +302,27 @@ def run_beside(kata, fn, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
+# where keep_picture copies pictures (set by the plugin for practice runs only) and what it kept in this process
+PICTURES: dict = {"dir": None, "kept": []}
+
+
+def keep_picture(path, name: str, caption: str) -> None:
+    """Keep a picture the learner's code drew where the learner will look for it.
+
+    Practice grading in-process (``pytest exercises/...``, ``katas check``) copies ``path`` to
+    ``.katas/pictures/NAME`` and names it under the score at the end of the run; the self-check, buggy variants and
+    sandboxed grading of a class keep nothing. Call it after the checks of the picture have passed."""
+    import shutil
+    from pathlib import Path
+    target_dir = PICTURES["dir"]
+    if target_dir is None or not Path(path).is_file():
+        return
+    target = Path(target_dir) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    PICTURES["kept"] = [k for k in PICTURES["kept"] if k[0] != target] + [(target, caption)]
+
+
 def same_object(got, want) -> bool:
     """``got is want`` — or, when ``got`` came back from the sandboxed worker (where the learner's code holds a copy
     of what the grader passed in), the same kind of object with the same value: equal tensors (shape, dtype,

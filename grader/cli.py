@@ -108,12 +108,16 @@ def cmd_board(args) -> int:
         shown_tree = str(tree)
     print(f"d2l-katas · 动手学深度学习 练习   {shown_tree}/   {total:.2f} / {maxp:g} points   "
           f"{npassed} of {len(scores)} exercises passed")
+    pictures = STATE_DIR / "pictures"
     for ch in cat.chapters:
         exs = [by_id[e.id] for e in cat.exercises if e.chapter == ch.id and e.id in by_id]
         if not exs:
             continue
         ch_total, ch_max = sum(s.earned for s in exs), sum(s.points for s in exs)
         print()
+        if ch.id == "papers":   # the paper katas are a section of their own, after the book's chapters
+            print("── 论文精读 · Reading papers " + "─" * 48)
+            print()
         print(_pad(f"{ch.id}  {ch.title_zh} {ch.title_en}", 70) + f"{ch_total:6.2f} / {ch_max:g}")
         for s in exs:
             ex = cat.by_id(s.id)
@@ -122,6 +126,8 @@ def cmd_board(args) -> int:
             line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 28)}{_pad(s.status, 12)}"
                     f"{s.earned:6.2f} / {s.points:<4g} {tests}")
             print(_colour(line, colour))
+            for pic in sorted(pictures.glob(s.id.replace(".", "_") + "_*.png")) if pictures.is_dir() else ():
+                print(f"      picture: {pic.relative_to(ROOT).as_posix()}")
     todo = [s for s in scores if s.status != "passed"]
     print()
     if todo:

@@ -29,7 +29,13 @@ class KataCellFailure(Exception):
 def _fingerprint(ns: dict, module: str) -> tuple:
     ex = catalogue.load().by_module(module)
     names = ex.functions if ex else ()
-    return (id(ns), tuple(id(ns.get(n)) for n in names), len(ns.get("In", ()) or ()))
+    # the learner's functions and classes (catalogued or helpers they call), by identity: re-running a cell that
+    # defines one changes it; a test cell, a print or a plot does not (IPython's input history is not part of the
+    # key, so every test cell after the answers reads the one run of the module's graders)
+    own = tuple(sorted((k, id(v)) for k, v in ns.items()
+                       if not k.startswith("_") and (isinstance(v, type) or callable(v))
+                       and getattr(v, "__module__", None) == "__main__"))
+    return (id(ns), tuple(id(ns.get(n)) for n in names), own)
 
 
 def run_graders(ns: dict, module: str, source: str | None = None, timeout: float = 10.0) -> dict:

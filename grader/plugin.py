@@ -191,6 +191,11 @@ def pytest_configure(config):
     gc.freeze()
     global _CHECK_PICKLE
     _CHECK_PICKLE = bool(config.option.katas_selfcheck)
+    from grader import check
+    practice = not (config.option.katas_selfcheck or config.option.katas_sandbox
+                    or config.option.katas_variant != "source"
+                    or loader.tree_path(config.option.katas_tree) == (ROOT / "solutions").resolve())
+    check.PICTURES["dir"] = ROOT / ".katas" / "pictures" if practice else None
 
 
 # ------------------------------------------------------------------------------------------------ the seam
@@ -240,9 +245,20 @@ class GraderBug(Exception):
 
 
 def _check_picklable(name, args, kwargs):
+    """Graders may pass into learner code only what can travel to the sandboxed worker: plain data, tensors,
+    objects of tests/shippable*.py — and objects learner code made (state of the learner's own class, handed back:
+    in the sandbox those stay in the worker and travel as handles)."""
+    import io
     import pickle
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            home = getattr(type(obj), "__module__", "") or ""
+            if home.startswith("_kata.") or (isinstance(obj, type) and (obj.__module__ or "").startswith("_kata.")):
+                return (str, ("a learner object",))
+            return NotImplemented
     try:
-        pickle.dumps((args, kwargs))
+        _Pickler(io.BytesIO()).dump((args, kwargs))
     except Exception as e:  # noqa: BLE001
         raise GraderBug(f"a grader passes an argument to `{name}` that cannot be pickled by reference ({e}); "
                         "use module-level functions and classes, never lambdas or closures") from None
@@ -915,3 +931,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.section(f"katas: {tree.name}/")
     for line in scoring.summary_lines(scoring.score(graded)):
         tr.write_line(line)
+    from grader import check
+    for path, caption in check.PICTURES["kept"]:
+        try:
+            shown = path.relative_to(Path.cwd())
+        except ValueError:
+            shown = path
+        tr.write_line(f"picture: {shown} — {caption}")
