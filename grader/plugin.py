@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import re
@@ -535,7 +536,7 @@ def pytest_runtest_call(item):
         from grader import forbid, guard
         rules = forbid.rules_for(proxy._relpath)
         guard.warm_meta()  # once per process, before the first deadline starts
-        with _time_limit(item.config):
+        with _torch_state_kept(), _time_limit(item.config):
             if rules is not None:
                 with forbid.Guard(rules):
                     outcome = yield
@@ -544,6 +545,22 @@ def pytest_runtest_call(item):
         _report_conventions(outcome)
         return
     yield
+
+
+@contextlib.contextmanager
+def _torch_state_kept():
+    """Global torch state as it was before the test, whatever learner code did or a deadline interrupted (a timeout
+    inside ``with torch.no_grad():`` left autograd off for the rest of an nbgrader kernel)."""
+    import torch
+    grad, dtype, threads = torch.is_grad_enabled(), torch.get_default_dtype(), torch.get_num_threads()
+    try:
+        yield
+    finally:
+        torch.set_grad_enabled(grad)
+        if torch.get_default_dtype() != dtype:
+            torch.set_default_dtype(dtype)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
 
 
 def _report_conventions(outcome) -> None:
