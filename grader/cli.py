@@ -28,7 +28,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from grader import ROOT, catalogue, stubgen
+from grader import ROOT, catalogue, command, console_safe, stubgen
 
 STATE_DIR = ROOT / ".katas"
 
@@ -134,8 +134,9 @@ def cmd_board(args) -> int:
         nxt = todo[0]
         ex = cat.by_id(nxt.id)
         print(f"next: {nxt.id} — {ex.title_en}" + (f" (d2l-zh §{ex.d2l})" if ex.d2l else ""))
-        print(f"      edit {shown_tree}/{ex.module}, then run: pytest {shown_tree}/{ex.module}")
-        print(f"      stuck? katas hint {nxt.id}")
+        check_cmd = command(f"check {shown_tree}/{ex.module}")
+        print(f"      edit {shown_tree}/{ex.module}, then run: {check_cmd}")
+        print(f"      stuck? {command('hint ' + nxt.id)}")
     else:
         print("every exercise passes — 恭喜!")
     out = Path(args.results) if args.results else STATE_DIR / "results.json"
@@ -156,7 +157,7 @@ def cmd_check(args) -> int:
         if not p.exists() and not (ROOT / p).exists():
             found = catalogue.load().find(t)
             if not found:
-                print(f"no exercise or chapter called {t!r} (see `katas board`)")
+                print(f"no exercise or chapter called {t!r} (see `{command('board')}`)")
                 return 2
             paths = sorted({f"exercises/{e.chapter}" if t.strip("/") == e.chapter else f"exercises/{e.module}"
                             for e in found})
@@ -185,7 +186,7 @@ def cmd_hint(args) -> int:
     for i, h in enumerate(ex.hints[:shown], 1):
         print(f"  hint {i}/{len(ex.hints)}: {h}")
     if shown < len(ex.hints):
-        print(f"  (run `katas hint {ex.id}` again for the next hint)")
+        print(f"  (run `{command('hint ' + ex.id)}` again for the next hint)")
     return 0
 
 
@@ -358,6 +359,7 @@ def _grade_options(p):
 
 
 def main(argv: list[str] | None = None) -> int:
+    console_safe()
     parser = argparse.ArgumentParser(prog="katas", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = parser.add_subparsers(dest="cmd")
     p = sub.add_parser("board", help="show the progress board and write results.json")
@@ -422,7 +424,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("test", help="the project's whole test suite")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `katas check ch2 -- -v`: what follows "--" goes to pytest as is (argparse would read it as more targets)
+    passed_on = argv[argv.index("--") + 1:] if "--" in argv else []
+    argv = argv[:argv.index("--")] if "--" in argv else argv
     args = parser.parse_args(argv)
+    if hasattr(args, "pytest_args"):
+        args.pytest_args = [*args.pytest_args, *passed_on]
+    elif passed_on:
+        parser.error(f"`katas {args.cmd}` passes nothing on to pytest (got: {' '.join(passed_on)})")
     if not getattr(args, "fn", None):
         parser.print_help()
         return 0

@@ -190,6 +190,8 @@ def pytest_configure(config):
     # (hypothesis runs one before its first test, pytest one at exit) cheap. About 0.3-0.5 s per run.
     gc.collect()
     gc.freeze()
+    from grader import console_safe
+    console_safe()   # a GBK console: '?' for ✔ rather than a UnicodeEncodeError in the summary
     global _CHECK_PICKLE
     _CHECK_PICKLE = bool(config.option.katas_selfcheck)
     from grader import check
@@ -743,7 +745,8 @@ def _feedback(item, excinfo) -> tuple[str, bool]:
     ex = catalogue.load().by_module(module) if module else None
     footer = ""
     if ex is not None and ex.hints and not is_stub:
-        footer = (f"\nstuck? `katas hint {ex.id}` reveals a hint ({len(ex.hints)} available); "
+        from grader import command
+        footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
                   f"-v shows the full traceback")
     item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
     return feedback + footer, is_stub
@@ -761,7 +764,7 @@ def pytest_runtest_makereport(item, call):
     feedback, is_stub = "", False
     if report.failed and call.excinfo is not None:
         full, is_stub = _feedback(item, call.excinfo)
-        feedback = full.split("\nstuck? `katas hint", 1)[0]
+        feedback = full.split("\nstuck? `", 1)[0]
         if not verbose:
             report.longrepr = full
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None

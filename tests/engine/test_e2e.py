@@ -65,7 +65,7 @@ def test_feedback_is_for_a_learner_and_traceback_on_request(tmp_path):
     r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2"), "-q"])
     out = r.stdout
     assert r.returncode == 1
-    for needle in ("property:", "input:", "expected:", "got:", "central difference", "katas hint ch2.calculus"):
+    for needle in ("property:", "input:", "expected:", "got:", "central difference", "katas.py hint ch2.calculus"):
         assert needle in out, (needle, out)
     assert "site-packages" not in out and "grader/check.py" not in out
     r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2"), "-q", "--katas-traceback"])
