@@ -40,7 +40,13 @@ c = get_config()  # noqa: F821
 os.environ.setdefault("KATAS_GRADER_TIMEOUT", "{grader_timeout}")  # read by the graders inside each kernel
 
 c.CourseDirectory.course_id = "{course_id}"
-c.CourseDirectory.root = r"{root}"
+# the folder of this file: the course folder can be moved or copied to another machine as it is
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# `nbgrader zip_collect ASSIGNMENT` reads downloaded/ASSIGNMENT/archive/*.zip (or files) named STUDENT_NOTEBOOK,
+# e.g. alice_calculus.ipynb. For Blackboard's names use instead
+#   r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>\w+\.ipynb)"
+c.FileNameCollectorPlugin.named_regexp = r"(?:.*[\\\\/])?(?P<student_id>[^_\\\\/]+)_(?P<file_id>[^\\\\/]+\\.ipynb)$"
 
 # The slowest module's graders run in the first test cell of its notebook (the others reuse the result), and
 # a grader stuck in an endless loop is stopped after {grader_timeout} s by the graders themselves; the cell timeout is a
