@@ -147,7 +147,10 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         from grader import scoring
         cat = catalogue.load()
         submitted = set(modules)
-        untouched = {ex.module for ex in cat.exercises if ex.module not in submitted}
+        # an nbgrader submission is one assignment per chapter: it is graded out of its chapters' exercises only
+        # (a ch3 notebook is not marked down for ch2-ch14); an exercises/-shaped tree is the whole course
+        chapters = {m.split("/", 1)[0] for m in notebooks} if notebooks else {ex.chapter for ex in cat.exercises}
+        untouched = {ex.module for ex in cat.exercises if ex.chapter in chapters and ex.module not in submitted}
         scores = scoring.score([r for r in records if r.get("variant", "source") == "source"], untouched)
         results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
         results["extra_data"] = {"sandbox": sandbox_info, "status": summary["status"]}
@@ -180,8 +183,14 @@ def class_columns() -> list[str]:
 
 
 def write_class_csv(out: Path, students: list[str]) -> Path:
-    """class.csv from the finished submissions in ``out`` (one row per student; missing ones say so)."""
-    cols = class_columns()
+    """class.csv from the finished submissions in ``out`` (one row per student; missing ones say so); one column per
+    exercise that some submission was graded on, in course order (a ch3 assignment has ch3's columns only)."""
+    graded = set()
+    for name in students:
+        done = out / name / "done.json"
+        if done.exists():
+            graded |= set(json.loads(done.read_text(encoding="utf-8")).get("exercises", {}))
+    cols = [c for c in class_columns() if c in graded] or class_columns()
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "score", "max_score", "exercises_passed", *cols, "status", "sandbox"])

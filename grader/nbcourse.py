@@ -58,6 +58,9 @@ c.Execute.interrupt_on_timeout = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\\s\\S]"
 
+# `nbgrader export` writes scores rounded to two decimals (cell points are shares: 49.99999999999998 otherwise).
+c.ExportApp.plugin_class = "grader.nbcourse.RoundedCsvExport"
+
 # A test cell the student deleted is put back and graded.
 c.OverwriteCells.add_missing_cells = True
 
@@ -229,6 +232,42 @@ try:
     from nbgrader.preprocessors.base import NbGraderPreprocessor as _Base
 except Exception:  # nbgrader not installed: the course can still be built
     _Base = object
+
+
+def _rounded_csv(text: str) -> str:
+    """Scores in a grades CSV to two decimals (49.99999999999998 → 50.0): cell points are shares of an exercise."""
+    import csv
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return text
+    cols = [i for i, k in enumerate(rows[0]) if k in ("raw_score", "late_submission_penalty", "score", "max_score")]
+    for row in rows[1:]:
+        for i in cols:
+            with contextlib.suppress(ValueError, IndexError):
+                row[i] = repr(round(float(row[i]), 2))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _rounded_export_plugin():
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    class RoundedCsvExport(CsvExportPlugin):
+        """nbgrader's CSV export with scores rounded to two decimals."""
+
+        def export(self, gradebook) -> None:
+            super().export(gradebook)
+            dest = Path(self.to or "grades.csv")
+            dest.write_text(_rounded_csv(dest.read_text()))
+
+    return RoundedCsvExport
+
+
+def __getattr__(name):   # grader.nbcourse.RoundedCsvExport, named in nbgrader_config.py, imports nbgrader lazily
+    if name == "RoundedCsvExport":
+        return _rounded_export_plugin()
+    raise AttributeError(name)
 
 
 class ScrubHiddenTests(_Base):

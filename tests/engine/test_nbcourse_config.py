@@ -34,3 +34,12 @@ def test_zip_collect_regexp_reads_student_and_notebook(tmp_path):
             (r"C:\course\downloaded\ch3\extracted\bob_softmax_regression.ipynb", "bob", "softmax_regression.ipynb")]:
         m = re.match(rx, path)
         assert m and (m["student_id"], m["file_id"]) == (student, file_id), (path, rx)
+
+
+def test_export_rounds_scores_to_two_decimals():
+    text = ("assignment,duedate,timestamp,student_id,last_name,first_name,email,raw_score,late_submission_penalty,"
+            "score,max_score\nch3,,2026-01-01,alice,,,,49.99999999999998,0.0,49.99999999999998,50.00000000000001\n")
+    row = nbcourse._rounded_csv(text).splitlines()[1].split(",")
+    assert row[3] == "alice" and row[7:] == ["50.0", "0.0", "50.0", "50.0"]
+    from nbgrader.plugins.export import ExportPlugin
+    assert issubclass(nbcourse.RoundedCsvExport, ExportPlugin)

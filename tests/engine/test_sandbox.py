@@ -267,6 +267,12 @@ def test_notebook_submission_graded_sandboxed(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     ch2 = [ex for ex in catalogue.load().exercises if ex.module.startswith("ch2/")]
     assert all(summary["exercises"][ex.id] == float(ex.points) for ex in ch2), summary["exercises"]
+    # a chapter's notebooks are graded out of that chapter only (not 170 points with every later chapter "not
+    # started"), and results.json lists that chapter's exercises only
+    assert set(summary["exercises"]) == {ex.id for ex in ch2}, sorted(summary["exercises"])
+    assert summary["max_score"] == sum(ex.points for ex in ch2)
+    results = json.loads((out / "results.json").read_text())
+    assert {t["name"].split(":", 1)[0] for t in results["tests"]} <= {ex.id for ex in ch2}
 
 
 def test_interrupted_batch_resumes(tmp_path):

@@ -58,3 +58,18 @@ def test_properties_pay_only_when_the_core_tests_of_their_functions_pass():
     out = {t["name"]: t for t in scoring.gradescope([s])["tests"]}
     assert out["ch2.linear_algebra: (AB)ᵀ = BᵀAᵀ"]["status"] == "failed"
     assert "pays only once" in out["ch2.linear_algebra: (AB)ᵀ = BᵀAᵀ"]["output"]
+
+
+def test_class_csv_has_the_columns_of_what_was_graded(tmp_path):
+    """A class graded on one chapter's notebooks gets that chapter's columns, in course order."""
+    import csv
+    import json
+
+    from grader import catalogue, grading
+    ch3 = [ex.id for ex in catalogue.load().exercises if ex.chapter == "ch3"]
+    for name, exercises in [("ann", {i: 1.0 for i in ch3}), ("ben", {ch3[0]: 0.5})]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "done.json").write_text(json.dumps({"exercises": exercises, "score": 1, "max_score": 2,
+                                                               "passed": 1, "status": "graded"}))
+    header = next(csv.reader(grading.write_class_csv(tmp_path, ["ann", "ben", "cy"]).open()))
+    assert header == ["student", "score", "max_score", "exercises_passed", *ch3, "status", "sandbox"]
