@@ -41,7 +41,12 @@ def _fingerprint(ns: dict, module: str) -> tuple:
 def run_graders(ns: dict, module: str, source: str | None = None, timeout: float = 10.0) -> dict:
     """Run ``module``'s graders on the namespace ``ns``: {test name: {"passed": bool, "feedback": str}}."""
     import pytest
+    from hypothesis import configuration
+
     from grader import plugin
+    # hypothesis keeps a cache folder (.hypothesis/) in the working directory, which is the student's assignment
+    # folder here: generate_feedback would copy it into every student's feedback. Keep it out of there.
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "katas-hypothesis")
     if source is None:
         source = "\n\n".join(ns.get("In", []) or [])
     token = f"nb{next(_TOKENS)}"

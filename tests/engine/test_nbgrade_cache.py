@@ -40,3 +40,25 @@ def test_a_test_never_leaves_global_torch_state_changed():
     except TimeoutError:
         pass
     assert (torch.is_grad_enabled(), torch.get_default_dtype(), torch.get_num_threads()) == before
+
+
+def test_in_kernel_grading_leaves_no_hypothesis_folder_in_the_assignment(tmp_path):
+    """generate_feedback copies the assignment folder: hypothesis' cache (.hypothesis/) must not be there. (A fresh
+    process, as a kernel is: hypothesis fixes its folder from the working directory on first use.)"""
+    import subprocess
+    import sys
+
+    from grader import ROOT
+    script = (
+        "import sys; sys.path.insert(0, %r)\n"
+        "src = open(%r, encoding='utf-8').read()\n"
+        "ns = {'__name__': '__main__'}\n"
+        "exec(compile(src, '<cell>', 'exec'), ns)\n"
+        "from grader import nbgrade\n"
+        "r = nbgrade.run_graders(ns, 'ch8/text_preprocessing.py', source=src)\n"   # hypothesis caches constants
+        "print(sum(v['passed'] for v in r.values()), len(r))\n"
+    ) % (str(ROOT), str(ROOT / "solutions" / "ch8" / "text_preprocessing.py"))
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    passed, total = map(int, proc.stdout.split()[-2:])
+    assert total > 0 and passed == total, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []
