@@ -41,10 +41,11 @@ def pytest_addoption(parser):
                 help="prove the graders can fail: solution passes, stub fails every test, every mutant is caught")
     g.addoption("--katas-report", default=None, help="write per-test results as JSON to this path")
     g.addoption("--katas-traceback", action="store_true", help="show full tracebacks (also implied by -v)")
-    g.addoption("--katas-timeout", type=float, default=30.0,
-                help="seconds a single grader may run before it fails as stuck (0: no limit; Unix main thread "
-                     "only). After one timeout the rest of the session gets 2 s each, so one infinite loop "
-                     "cannot stall a whole module")
+    g.addoption("--katas-timeout", type=float, default=None,
+                help="seconds a single grader may run before it fails as stuck (0: no limit; default 15 when "
+                     "practising, 30 for the self-check and the sandbox). After one timeout the rest of the session "
+                     "gets 2 s each, and a function that did not return twice is not run again, so one endless "
+                     "loop costs about 17 s per function")
     g.addoption("--katas-seeds", type=int, default=1,
                 help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
                      "(scripts/flake_check.py); default 1: the fixed seed only")
@@ -179,6 +180,8 @@ def pytest_configure(config):
     settings.load_profile("katas-selfcheck" if config.option.katas_selfcheck else "katas")
     if config.option.katas_tree is None:
         config.option.katas_tree = "solutions"
+    if config.option.katas_timeout is None:
+        config.option.katas_timeout = 30.0 if config.option.katas_selfcheck or config.option.katas_sandbox else 15.0
     if config.option.katas_selfcheck or config.option.katas_variant != "source":
         if loader.tree_path(config.option.katas_tree) != (ROOT / "solutions").resolve():
             raise pytest.UsageError("--katas-selfcheck and --katas-variant work on solutions/ only")
@@ -285,10 +288,23 @@ class LearnerFunction:
         fn = self.__wrapped__
         if _CHECK_PICKLE:
             _check_picklable(fn.__name__, args, kwargs)
+        hung = (self._where, fn.__code__)
+        if len(_HUNG.get(hung, ())) >= 2:
+            # it did not return in two earlier tests (the second with a 2 s limit): an endless loop costs two
+            # deadlines per function, not one per test; a merely slow function keeps its chance on small inputs
+            e = KataTimeout(_HUNG[hung][0] + f" (in earlier tests; `{fn.__name__}` is not run again until you "
+                            "change it)")
+            e._kata_call = fn.__name__
+            raise e
         try:
             return conventions.graded_call(self._where[1], fn.__name__, fn, args, kwargs, fn=fn)
         except NotImplementedError as e:
             _raise_not_started(e)
+            raise
+        except KataTimeout as e:
+            _HUNG.setdefault(hung, []).append(str(e).split(" (in earlier tests", 1)[0])
+            if getattr(e, "_kata_call", None) is None:
+                e._kata_call = fn.__name__
             raise
         except BaseException as e:
             if getattr(e, "_kata_call", None) is None:
@@ -485,35 +501,78 @@ class KataTimeout(BaseException):
 
 
 _TIMED_OUT = False
+_HUNG: dict[tuple, list] = {}  # learner functions that ran past the limit here: (where, code) -> messages
+
+
+def _timeout_message(seconds: float) -> str:
+    return (f"stopped after {seconds:g} s: your code did not return (an endless loop? a loop whose condition never "
+            f"becomes false, or a `while True` without a `break`)")
 
 
 def _time_limit(config):
-    import contextlib
+    """The practice-mode deadline of one test. POSIX: SIGALRM. Where there is none (Windows), or with
+    KATAS_TIMER=thread (how the test suite runs the Windows path on Linux): a watchdog thread raises the same
+    KataTimeout in the test's thread (PyThreadState_SetAsyncExc). Both stop Python code between two bytecodes; neither
+    interrupts one long call into C, which the sandbox's SIGKILL does."""
+    import os
     import signal
     import threading
     seconds = config.option.katas_timeout
-    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if not seconds:
         return contextlib.nullcontext()
     if _TIMED_OUT:
         seconds = min(seconds, 2.0)
+    use_thread = os.environ.get("KATAS_TIMER") == "thread" or not hasattr(signal, "setitimer")
+    if not use_thread and threading.current_thread() is not threading.main_thread():
+        use_thread = True
+    return _thread_limit(seconds) if use_thread else _alarm_limit(seconds)
 
-    @contextlib.contextmanager
-    def limit():
+
+@contextlib.contextmanager
+def _alarm_limit(seconds):
+    import signal
+
+    def on_alarm(signum, frame):
         global _TIMED_OUT
+        _TIMED_OUT = True
+        raise KataTimeout(_timeout_message(seconds))
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
-        def on_alarm(signum, frame):
-            global _TIMED_OUT
-            _TIMED_OUT = True
-            raise KataTimeout(f"stopped after {seconds:g} s: your code did not return (an endless loop? a loop "
-                              f"whose condition never becomes false, or a `while True` without a `break`)")
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-    return limit()
+
+@contextlib.contextmanager
+def _thread_limit(seconds):
+    import ctypes
+    import threading
+    message = _timeout_message(seconds)
+    # raised by class (the C API cannot pass arguments): a KataTimeout that knows its message
+    timeout_cls = type("KataTimeout", (KataTimeout,), {"__init__": lambda self, *a: KataTimeout.__init__(self, message),
+                                                      "__module__": __name__})
+    target = ctypes.c_ulong(threading.get_ident())
+    done, lock, fired = threading.Event(), threading.Lock(), []
+
+    def watchdog():
+        global _TIMED_OUT
+        if done.wait(seconds):
+            return
+        with lock:
+            if not done.is_set():
+                _TIMED_OUT = True
+                fired.append(True)
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(timeout_cls))
+    threading.Thread(target=watchdog, name="katas-deadline", daemon=True).start()
+    try:
+        yield
+    finally:
+        with lock:
+            done.set()
+            if fired:   # raised already, or still pending if the code returned just then: never deliver it later
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
 
 
 @pytest.hookimpl(hookwrapper=True)

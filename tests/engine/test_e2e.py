@@ -161,3 +161,31 @@ def test_the_sandboxed_pass_runs_each_buggy_variant_on_the_test_that_rejected_it
                         if line.startswith("PASSED") and "[mutant:" in line]
     assert sorted(line.split()[1] for line in ran_mutant_tests) == sorted(recorded.values())
     assert any("[stub]" in line for line in second.stdout.splitlines() if line.startswith("PASSED"))
+
+
+ENDLESS_CALCULUS = CORRECT_CALCULUS.replace("    x = x.double()\n", "    while True:\n        pass\n")
+
+
+def _endless_loop_run(tmp_path, timer):
+    tree = tmp_path / "mywork"
+    (tree / "ch2").mkdir(parents=True, exist_ok=True)
+    (tree / "ch2" / "calculus.py").write_text(ENDLESS_CALCULUS)
+    report = tmp_path / f"report-{timer}.json"
+    import time
+    t0 = time.monotonic()
+    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q",
+             "--katas-timeout=3", f"--katas-report={report}"], env={"KATAS_TIMER": timer})
+    return r, json.loads(report.read_text()), time.monotonic() - t0
+
+
+def test_an_endless_loop_costs_two_deadlines_per_function_with_either_timer(tmp_path):
+    """Practice mode stops an endless loop with SIGALRM (POSIX) or with the watchdog thread Windows uses (run here
+    with KATAS_TIMER=thread): the first test after the limit, the next after 2 s, the others at once."""
+    for timer in ("signal", "thread"):
+        r, records, elapsed = _endless_loop_run(tmp_path, timer)
+        assert r.returncode == 1 and len(records) >= 4, r.stdout[-3000:]
+        assert all(not rec["passed"] for rec in records)
+        assert "stopped after 3 s: your code did not return" in r.stdout
+        assert "stopped after 2 s" in r.stdout and "is not run again until you change it" in r.stdout
+        # 3 s + 2 s of deadlines, plus starting pytest and torch (generous: the machine may be shared)
+        assert elapsed < 5 + 25, (timer, elapsed)
