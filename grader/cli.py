@@ -245,6 +245,20 @@ def cmd_course(args) -> int:
               f"({', '.join(chapters)})")
         print(f"next: cd {out} && nbgrader generate_assignment {chapters[0] if chapters else 'ch2'}")
         return 0
+    if args.action == "gradescope":
+        from grader import gradescope
+        items = [args.assignment] if args.assignment else (args.chapters or [])
+        if not items:
+            print("katas course gradescope --assignment ID [--out FILE.zip]: ID is a chapter or an exercise (ch3, "
+                  "ch3.losses); --chapters ch2 ch3 for several")
+            return 2
+        try:
+            out = gradescope.build(Path(args.dir or f"{'-'.join(items)}-autograder.zip"), items)
+        except ValueError as e:
+            print(f"katas course gradescope: {e}")
+            return 2
+        print(f"Gradescope autograder for {', '.join(items)}: {out} (upload it as the assignment's autograder)")
+        return 0
     if not args.dir:
         print("katas course regrade DIR: DIR is the course directory (with autograded/ and gradebook.db)")
         return 2
@@ -325,6 +339,11 @@ def cmd_test(args) -> int:
 
 def cmd_grade(args) -> int:
     from grader import grading
+    try:
+        grading.assignment_modules(args.assignment or ())
+    except ValueError as e:
+        print(f"katas grade: {e}", file=sys.stderr)
+        return 2
     sub = Path(args.submission)
     if not sub.is_dir():
         print(f"katas grade: {sub} is not a directory", file=sys.stderr)
@@ -332,7 +351,7 @@ def cmd_grade(args) -> int:
     out = Path(args.out) if args.out else Path.cwd() / "graded" / sub.resolve().name
     summary = grading.grade_submission(sub, out, timeout=args.timeout, memory_mib=args.memory, budget=args.budget,
                                        hide=args.hide or [], hidden_visibility=args.hidden_visibility,
-                                       quiet=args.quiet)
+                                       quiet=args.quiet, assignment=args.assignment)
     if not args.quiet:
         print(f"{summary.get('status')}: {summary.get('score', 0):g}/{summary.get('max_score', 0):g} "
               f"in {summary.get('seconds', 0):.1f} s; results in {out}")
@@ -341,9 +360,15 @@ def cmd_grade(args) -> int:
 
 def cmd_grade_class(args) -> int:
     from grader import grading
+    try:
+        grading.assignment_modules(args.assignment or ())
+    except ValueError as e:
+        print(f"katas grade-class: {e}", file=sys.stderr)
+        return 2
     errors = grading.grade_class(Path(args.class_dir), Path(args.out), jobs=args.jobs, timeout=args.timeout,
                                  memory_mib=args.memory, budget=args.budget, restart=args.restart,
-                                 hide=args.hide or [], hidden_visibility=args.hidden_visibility)
+                                 hide=args.hide or [], hidden_visibility=args.hidden_visibility,
+                                 assignment=args.assignment)
     return 1 if errors else 0
 
 
@@ -353,6 +378,9 @@ def _grade_options(p):
     p.add_argument("--budget", type=float, default=1800.0, help="seconds for a whole submission (1800)")
     p.add_argument("--hide", action="append", metavar="GLOB",
                    help="hide tests whose title or id matches (also @pytest.mark.hidden); repeatable")
+    p.add_argument("--assignment", action="append", metavar="ID",
+                   help="grade only this chapter or exercise (ch3, ch3.losses); repeatable. results.json, "
+                        "board.txt and class.csv count only what was assigned")
     p.add_argument("--hidden-visibility", default="after_published",
                    choices=["hidden", "after_due_date", "after_published", "visible"],
                    help="Gradescope visibility of hidden tests (default after_published)")
@@ -389,8 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("targets", nargs="*", help="e.g. ch3 or ch3/softmax_regression.py")
     p.set_defaults(fn=cmd_selfcheck)
     p = sub.add_parser("course", help="the nbgrader course: build it, or regrade collected notebooks")
-    p.add_argument("action", choices=["build", "regrade"])
-    p.add_argument("dir", nargs="?", help="course directory (build default: ./course)")
+    p.add_argument("action", choices=["build", "regrade", "gradescope"])
+    p.add_argument("dir", nargs="?", help="course directory (build default: ./course); gradescope: the zip to write "
+                                          "(default ID-autograder.zip)")
     p.add_argument("--chapters", nargs="*", help="only these chapters, e.g. ch2 ch3")
     p.add_argument("--assignment", help="regrade: only this assignment")
     p.add_argument("--force", action="store_true", help="build: also overwrite nbgrader_config.py")

@@ -93,10 +93,29 @@ def _clean(text: str) -> str:
     return _ADDRESS.sub(" at 0x…", text or "")
 
 
+def assignment_modules(items) -> set[str]:
+    """The modules an assignment names: chapters ("ch3"), exercises ("ch3.losses") or modules ("ch3/losses.py")."""
+    cat = catalogue.load()
+    modules = set()
+    for item in items:
+        key = item.strip().strip("/").removesuffix(".py")
+        found = [ex.module for ex in cat.exercises
+                 if key in (ex.chapter, ex.id, ex.module.removesuffix(".py"))]
+        if not found:
+            raise ValueError(f"the assignment names {item!r}, which is neither a chapter nor an exercise "
+                             "(ids as on the board: ch3, ch3.losses, ch3/losses.py)")
+        modules.update(found)
+    return modules
+
+
 def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib: int = 4096,
                      budget: float = 1800.0, hide: list[str] = (), hidden_visibility: str = "after_published",
-                     quiet: bool = False) -> dict:
-    """Grade one submission into ``out``; returns the summary (also written as ``out/summary.json``)."""
+                     quiet: bool = False, assignment: list[str] | None = None) -> dict:
+    """Grade one submission into ``out``; returns the summary (also written as ``out/summary.json``).
+
+    ``assignment`` (chapters or exercises): results count only those, and nothing else is run. Without it a
+    notebook submission counts its chapters and an exercises/-shaped tree the whole course."""
+    assigned = assignment_modules(assignment) if assignment else None
     sub, out = Path(sub).resolve(), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -111,6 +130,10 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
                 if (sub / module).is_file():
                     (tree / module).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(sub / module, tree / module)
+        if assigned is not None:
+            for module in _modules_in(tree):
+                if module not in assigned:
+                    (tree / module).unlink()
         modules = _modules_in(tree)
         records_path = work / "records.json"
         records: list[dict] = []
@@ -150,7 +173,8 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         # an nbgrader submission is one assignment per chapter: it is graded out of its chapters' exercises only
         # (a ch3 notebook is not marked down for ch2-ch14); an exercises/-shaped tree is the whole course
         chapters = {m.split("/", 1)[0] for m in notebooks} if notebooks else {ex.chapter for ex in cat.exercises}
-        untouched = {ex.module for ex in cat.exercises if ex.chapter in chapters and ex.module not in submitted}
+        scope = assigned if assigned is not None else {ex.module for ex in cat.exercises if ex.chapter in chapters}
+        untouched = scope - submitted
         scores = scoring.score([r for r in records if r.get("variant", "source") == "source"], untouched)
         results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
         results["extra_data"] = {"sandbox": sandbox_info, "status": summary["status"]}
@@ -250,8 +274,10 @@ class Progress:
 
 def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout: float = 30.0,
                 memory_mib: int = 4096, budget: float = 1800.0, restart: bool = False, hide: list[str] = (),
-                hidden_visibility: str = "after_published") -> int:
+                hidden_visibility: str = "after_published", assignment: list[str] | None = None) -> int:
     """Grade every student directory of ``class_dir`` in parallel; resumable. Returns the number of errors."""
+    if assignment:
+        assignment_modules(assignment)   # an unknown name fails before any student is graded
     class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -278,7 +304,8 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
             shutil.rmtree(dest)
         cmd = [sys.executable, "-m", "grader", "grade", str(class_dir / name), "--out", str(dest), "--quiet",
                "--timeout", str(timeout), "--memory", str(memory_mib), "--budget", str(budget),
-               "--hidden-visibility", hidden_visibility, *[a for g in hide for a in ("--hide", g)]]
+               "--hidden-visibility", hidden_visibility, *[a for g in hide for a in ("--hide", g)],
+               *[a for item in assignment or () for a in ("--assignment", item)]]
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         try:

@@ -1,0 +1,37 @@
+"""The Gradescope autograder package, run as Gradescope runs it on a simulated /autograder layout: the zip holds no
+solution and no buggy variant; run_autograder grades a student's loose module file sandboxed and writes
+results/results.json counting only the assignment (issue 17)."""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+from tests.engine.test_e2e import CORRECT_CALCULUS
+
+
+def test_gradescope_package_grades_a_submission_on_a_simulated_autograder(tmp_path):
+    from grader import catalogue, gradescope
+    zpath = gradescope.build(tmp_path / "ch2-calculus-autograder.zip", ["ch2.calculus"])
+    with zipfile.ZipFile(zpath) as z:
+        names = z.namelist()
+        assert {"setup.sh", "run_autograder", "requirements.txt", "grader/cli.py", "tests/ch2/test_calculus.py",
+                "pyproject.toml"} <= set(names)
+        assert not [n for n in names if n.startswith(("solutions/", "tests/variants/", "tests/adversarial/"))]
+        assert "torch==" in z.read("requirements.txt").decode()
+        root = tmp_path / "autograder"
+        z.extractall(root / "source")
+    os.chmod(root / "source" / "run_autograder", 0o755)
+    (root / "submission").mkdir()
+    (root / "submission" / "calculus.py").write_text(CORRECT_CALCULUS)     # uploaded alone, as students do
+    env = {**os.environ, "KATAS_AUTOGRADER_ROOT": str(root), "KATAS_PYTHON": sys.executable}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
+    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    points = catalogue.load().by_id("ch2.calculus").points
+    assert abs(results["score"] - points) < 1e-9, results
+    names = {t["name"].split(":", 1)[0] for t in results["tests"]}
+    assert names == {"ch2.calculus"}, names
