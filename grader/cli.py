@@ -253,7 +253,7 @@ def cmd_course(args) -> int:
                   "ch3.losses); --chapters ch2 ch3 for several")
             return 2
         try:
-            out = gradescope.build(Path(args.dir or f"{'-'.join(items)}-autograder.zip"), items)
+            out = gradescope.build(Path(args.out or args.dir or f"{'-'.join(items)}-autograder.zip"), items)
         except ValueError as e:
             print(f"katas course gradescope: {e}")
             return 2
@@ -421,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir", nargs="?", help="course directory (build default: ./course); gradescope: the zip to write "
                                           "(default ID-autograder.zip)")
     p.add_argument("--chapters", nargs="*", help="only these chapters, e.g. ch2 ch3")
-    p.add_argument("--assignment", help="regrade: only this assignment")
+    p.add_argument("--assignment", help="regrade: only this assignment; gradescope: the chapter or exercise")
+    p.add_argument("--out", help="gradescope: the zip to write (default ID-autograder.zip)")
     p.add_argument("--force", action="store_true", help="build: also overwrite nbgrader_config.py")
     p.add_argument("--grader-timeout", type=float, default=10.0,
                    help="build: seconds one grader may run inside the kernel before it fails as stuck")
