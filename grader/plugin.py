@@ -803,12 +803,28 @@ def _feedback(item, excinfo) -> tuple[str, bool]:
     from grader import catalogue
     ex = catalogue.load().by_module(module) if module else None
     footer = ""
-    if ex is not None and ex.hints and not is_stub:
+    if ex is not None and ex.hints and not is_stub and "could not import your " not in feedback:
         from grader import command
         footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
                   f"-v shows the full traceback")
     item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
     return feedback + footer, is_stub
+
+
+def _once_per_module(config, module: str, text: str) -> str:
+    """A module that cannot be imported fails every test the same way: the terminal shows the error once, then one
+    line per test (the records keep the full text for results.json)."""
+    line = next((ln for ln in text.splitlines() if ln.startswith("could not import your ")), None)
+    if line is None:
+        return text
+    shown = config.stash.setdefault(_IMPORT_ERRORS_SHOWN, set())
+    if (module, line) in shown:
+        return f"{text.splitlines()[0]}\n{line.split(':', 1)[0]} (the error is shown above)"
+    shown.add((module, line))
+    return text
+
+
+_IMPORT_ERRORS_SHOWN = pytest.StashKey[set]()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -825,7 +841,7 @@ def pytest_runtest_makereport(item, call):
         full, is_stub = _feedback(item, call.excinfo)
         feedback = full.split("\nstuck? `", 1)[0]
         if not verbose:
-            report.longrepr = full
+            report.longrepr = _once_per_module(config, module, full)
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
     variant = proxy._variant if _is_kata_proxy(proxy) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):

@@ -189,3 +189,14 @@ def test_an_endless_loop_costs_two_deadlines_per_function_with_either_timer(tmp_
         assert "stopped after 2 s" in r.stdout and "is not run again until you change it" in r.stdout
         # 3 s + 2 s of deadlines, plus starting pytest and torch (generous: the machine may be shared)
         assert elapsed < 5 + 25, (timer, elapsed)
+
+
+def test_a_syntax_error_is_shown_once_per_module(tmp_path):
+    tree = tmp_path / "mywork"
+    (tree / "ch2").mkdir(parents=True)
+    (tree / "ch2" / "calculus.py").write_text("import torch\n\ndef numerical_grad(f, x, h=1e-5):\n    return (x\n")
+    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q"])
+    assert r.returncode == 1
+    assert r.stdout.count("SyntaxError at line 4: '(' was never closed") == 1, r.stdout
+    assert r.stdout.count("could not import your calculus.py (the error is shown above)") >= 3, r.stdout
+    assert "katas.py hint" not in r.stdout      # a hint cannot help with a syntax error
