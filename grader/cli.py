@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -89,8 +90,59 @@ def grade_tree(tree: Path, chapters: list[str] | None = None) -> tuple[list, flo
             to_run.append(ex.module)
         else:
             untouched.add(ex.module)
-    records = run_graders(tree, to_run)
+    records = _cached_graders(tree, to_run)
     return scoring.score(records, untouched=untouched), time.perf_counter() - t0
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.as_posix().encode() + b"\0")
+        h.update(p.read_bytes() if p.is_file() else b"-")
+    return h.hexdigest()
+
+
+def _cached_graders(tree: Path, modules: list[str]) -> list[dict]:
+    """The graders' records of ``modules``, re-run only for a module whose file (or whose graders, or the engine)
+    changed since the last board: results are cached in .katas/board-cache.json by content."""
+    cache_file = STATE_DIR / "board-cache.json"
+    try:
+        cache = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    engine = _digest(*sorted((ROOT / "grader").glob("*.py")), ROOT / "grader" / "catalogue.toml",
+                     *sorted((ROOT / "tests").glob("*.py")))
+    here = cache.pop(str(tree.resolve()), {})
+    cache[str(tree.resolve())] = here          # most recent last; the cache keeps the last 8 trees
+    for old in list(cache)[:-8]:
+        del cache[old]
+    keys, stale = {}, []
+    for m in modules:
+        chapter, name = m.split("/", 1)
+        keys[m] = _digest(tree / m, ROOT / "tests" / chapter / f"test_{name}") + engine
+        if here.get(m, {}).get("key") != keys[m]:
+            stale.append(m)
+    fresh = run_graders(tree, stale) if stale else []
+    for m in stale:
+        here[m] = {"key": keys[m], "records": [r for r in fresh if r.get("module") == m]}
+    for m in [m for m in here if m not in keys]:
+        del here[m]
+    if stale:
+        STATE_DIR.mkdir(exist_ok=True)
+        tmp = cache_file.with_name(cache_file.name + ".tmp")
+        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        os.replace(tmp, cache_file)
+    return [r for m in modules for r in here[m]["records"]]
+
+
+def _failing_reason(score) -> str | None:
+    """Why a failing module fails when it is one thing for every test: it cannot be imported, or it hangs."""
+    texts = [t.get("feedback") or "" for t in score.tests if not t.get("passed")]
+    for marker in ("could not import your ", "stopped after "):
+        hit = next((line for text in texts for line in text.splitlines() if line.startswith(marker)), None)
+        if hit:
+            return hit if len(hit) <= 100 else hit[:99] + "…"
+    return None
 
 
 def cmd_board(args) -> int:
@@ -126,12 +178,15 @@ def cmd_board(args) -> int:
             line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 28)}{_pad(s.status, 12)}"
                     f"{s.earned:6.2f} / {s.points:<4g} {tests}")
             print(_colour(line, colour))
+            reason = _failing_reason(s) if s.status == "failing" else None
+            if reason:
+                print(_colour(f"      {reason}", colour))
             for pic in sorted(pictures.glob(s.id.replace(".", "_") + "_*.png")) if pictures.is_dir() else ():
                 print(f"      picture: {pic.relative_to(ROOT).as_posix()}")
     todo = [s for s in scores if s.status != "passed"]
     print()
     if todo:
-        nxt = todo[0]
+        nxt = next((s for s in todo if s.status == "failing"), todo[0])   # the module in progress first
         ex = cat.by_id(nxt.id)
         print(f"next: {nxt.id} — {ex.title_en}" + (f" (d2l-zh §{ex.d2l})" if ex.d2l else ""))
         check_cmd = command(f"check {shown_tree}/{ex.module}")

@@ -34,3 +34,31 @@ def test_arguments_after_a_double_dash_go_to_pytest(monkeypatch):
     monkeypatch.setattr(cli, "cmd_check", lambda args: seen.update(targets=args.targets, extra=args.pytest_args) or 0)
     cli.main(["check", "ch2.calculus", "--", "-v", "-x"])
     assert seen == {"targets": ["ch2.calculus"], "extra": ["-v", "-x"]}
+
+
+def test_board_regrades_only_changed_modules_and_says_why_a_module_fails(tmp_path):
+    """Results are cached by content: a second board re-runs nothing; an edited module is graded again; a module
+    that cannot be imported says so on the board; "next" is the module in progress."""
+    import json
+    import time
+    tree = tmp_path / "work"
+    (tree / "ch2").mkdir(parents=True)
+    (tree / "ch3").mkdir()
+    (tree / "ch2" / "calculus.py").write_text((ROOT / "solutions" / "ch2" / "calculus.py").read_text())
+    (tree / "ch3" / "losses.py").write_text("import torch\n\ndef mse(y_hat, y):\n    return (y\n")
+
+    def board():
+        t0 = time.monotonic()
+        out = subprocess.run([sys.executable, "-m", "grader", "board", str(tree), "--results",
+                              str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+        return out.stdout, time.monotonic() - t0, json.loads((tmp_path / "r.json").read_text())["score"]
+
+    first, t_first, score = board()
+    assert "could not import your losses.py: SyntaxError at line 4" in first
+    assert "next: ch3.losses" in first
+    again, t_again, score_again = board()
+    assert score_again == score and "graded in 0.0s" in again, again[-600:]
+    (tree / "ch3" / "losses.py").write_text("import torch\n\ndef mse(y_hat, y):\n    return y\n")
+    edited, _, _ = board()
+    assert "could not import your losses.py" not in edited
