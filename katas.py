@@ -29,23 +29,35 @@ def _say(msg: str) -> None:
     print(f"[katas] {msg}", flush=True)
 
 
-def ensure_env() -> None:
+# commands of instructors and maintainers: they also need the dev extras (nbgrader, jupyterlab, pytest-xdist)
+DEV_COMMANDS = {"test", "selfcheck", "course", "grade", "grade-class", "new"}
+
+
+def ensure_env(dev: bool = False) -> None:
+    """Install what the command needs: a learner's commands the learner dependencies only (torch, pytest,
+    hypothesis, ...); the instructors' and maintainers' commands the dev extras too, on first use."""
     if sys.version_info < (3, 11):
         sys.exit(f"d2l-katas needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if PY.exists() and STAMP.exists() and STAMP.read_text().strip() == want:
+    have = STAMP.read_text().split() if PY.exists() and STAMP.exists() else []
+    if have[:1] == [want] and (not dev or "dev" in have[1:]):
         return
     if not PY.exists():
         _say(f"creating a virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
-    _say("installing torch, torchvision, pytest, hypothesis, ... (first run only; a few minutes)")
-    pip = [str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--progress-bar", "off"]
-    subprocess.check_call(pip + ["-e", f"{ROOT}[dev]"], cwd=ROOT)
-    STAMP.write_text(want)
+    dev = dev or "dev" in have[1:]
+    if dev:
+        _say("installing the instructor and maintainer tools (nbgrader, jupyterlab, pytest-xdist) with torch & co.")
+    else:
+        _say("installing torch, torchvision, pytest, hypothesis, ... (first run only; torch is large: a few "
+             "minutes. A slow connection? Set PIP_INDEX_URL to a mirror: see the README)")
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check"]
+    subprocess.check_call(pip + ["-e", f"{ROOT}[dev]" if dev else str(ROOT)], cwd=ROOT)
+    STAMP.write_text(want + (" dev" if dev else ""))
 
 
 def main() -> int:
-    ensure_env()
+    ensure_env(dev=bool(set(sys.argv[1:2]) & DEV_COMMANDS))
     env = dict(os.environ)
     bindir = str(PY.parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")

@@ -62,3 +62,27 @@ def test_board_regrades_only_changed_modules_and_says_why_a_module_fails(tmp_pat
     (tree / "ch3" / "losses.py").write_text("import torch\n\ndef mse(y_hat, y):\n    return y\n")
     edited, _, _ = board()
     assert "could not import your losses.py" not in edited
+
+
+def test_learner_commands_install_learner_dependencies_only(tmp_path, monkeypatch):
+    """katas.py installs the dev extras (nbgrader, jupyterlab, xdist) only for the commands that need them, and
+    adds them later on top of a learner's install; pip's progress is not silenced."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("katas_boot", ROOT / "katas.py")
+    boot = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(boot)
+    fake_py = tmp_path / "venv" / "bin" / "python"
+    fake_py.parent.mkdir(parents=True)
+    fake_py.write_text("")
+    monkeypatch.setattr(boot, "PY", fake_py)
+    monkeypatch.setattr(boot, "STAMP", tmp_path / "venv" / ".katas-installed")
+    calls = []
+    monkeypatch.setattr(boot.subprocess, "check_call", lambda cmd, cwd=None: calls.append(cmd))
+    boot.ensure_env(dev=False)
+    boot.ensure_env(dev=False)                    # installed: nothing to do
+    boot.ensure_env(dev=True)                     # an instructor's command adds the extras
+    boot.ensure_env(dev=False)
+    assert [c[-1] for c in calls] == [str(ROOT), f"{ROOT}[dev]"]
+    assert all("-q" not in c and "off" not in c for c in calls)
+    assert {"test", "course", "grade", "grade-class", "selfcheck"} <= boot.DEV_COMMANDS
+    assert not {"board", "check", "hint", "watch", "stubs"} & boot.DEV_COMMANDS
