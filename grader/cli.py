@@ -3,6 +3,7 @@
     katas board [TREE]           progress board: chapters, exercises, status, points, what to do next
     katas check [TARGET] [-- …]  grade exercises (all, a chapter "ch3" or a module "ch3/softmax_regression")
     katas hint ID [--all]        reveal the next hint for an exercise (ids as on the board)
+    katas written [ID] [--rubric] the written proofs (ch4.relu_proofs) for self-study: prompts, answer file, rubric
     katas stubs [--force]        (re)generate exercises/ from solutions/; edited files are kept (or backed up)
     katas stubs --check          fail if exercises/ drifted from solutions/
     katas watch [TARGET]         re-grade a module every time you save it (Ctrl-C to stop)
@@ -178,6 +179,9 @@ def cmd_board(args) -> int:
             line = (f"  {mark} {_pad(s.id, 26)}{_pad(ex.title_zh, 28)}{_pad(s.status, 12)}"
                     f"{s.earned:6.2f} / {s.points:<4g} {tests}")
             print(_colour(line, colour))
+            if ex.written:
+                print(f"      + {len(ex.written)} written proofs ({sum(w['points'] for w in ex.written)} pts, graded by "
+                      f"hand in class): {command('written ' + ex.id)}")
             reason = _failing_reason(s) if s.status == "failing" else None
             if reason:
                 print(_colour(f"      {reason}", colour))
@@ -220,6 +224,33 @@ def cmd_check(args) -> int:
         else:
             targets.append(t)
     return int(pytest.main([*targets, *args.pytest_args]))
+
+
+def cmd_written(args) -> int:
+    """The written answers of an exercise (the proofs of ch4.relu_proofs) for self-study: the prompts, an answer file
+    beside the exercise (created once, never overwritten), and the rubric on request."""
+    cat = catalogue.load()
+    found = [ex for ex in cat.find(args.id) if ex.written] if args.id else [ex for ex in cat.exercises if ex.written]
+    if not found:
+        ids = ", ".join(ex.id for ex in cat.exercises if ex.written)
+        print(f"no written answers for {args.id!r}; exercises with written answers: {ids}")
+        return 2
+    for ex in found:
+        answers = ROOT / "exercises" / ex.module.replace(".py", ".answers.md")
+        if not answers.exists():
+            answers.parent.mkdir(parents=True, exist_ok=True)
+            answers.write_text("".join(
+                f"# {w['title']} ({w['points']} pts)\n\n> " + w["prompt"].replace("\n", "\n> ") +
+                "\n\n你的证明 · Your answer:\n\n\n" for w in ex.written), encoding="utf-8")
+        print(f"{ex.id} — written answers, graded by hand in the nbgrader course; for self-study write them in "
+              f"{answers.relative_to(ROOT).as_posix()}")
+        for w in ex.written:
+            print(f"\n## {w['title']} ({w['points']} pts)\n{w['prompt']}")
+            if args.rubric:
+                print(f"\nrubric · 评分标准:\n{w['rubric']}")
+        if not args.rubric:
+            print(f"\nwritten yours? compare with the rubric: {command('written ' + ex.id + ' --rubric')}")
+    return 0
 
 
 def cmd_hint(args) -> int:
@@ -457,6 +488,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("id")
     p.add_argument("--all", action="store_true", help="show every hint")
     p.set_defaults(fn=cmd_hint)
+    p = sub.add_parser("written", help="the written proofs of an exercise (ch4.relu_proofs): prompts, rubric")
+    p.add_argument("id", nargs="?", help="an exercise id (default: every exercise with written answers)")
+    p.add_argument("--rubric", action="store_true", help="also show the rubric (what a full answer contains)")
+    p.set_defaults(fn=cmd_written)
     p = sub.add_parser("stubs", help="regenerate exercises/ from solutions/")
     p.add_argument("modules", nargs="*", help="only these modules, e.g. ch3/softmax_regression.py")
     p.add_argument("--force", action="store_true", help="also overwrite edited exercises (a backup is kept)")

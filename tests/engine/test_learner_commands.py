@@ -86,3 +86,25 @@ def test_learner_commands_install_learner_dependencies_only(tmp_path, monkeypatc
     assert all("-q" not in c and "off" not in c for c in calls)
     assert {"test", "course", "grade", "grade-class", "selfcheck"} <= boot.DEV_COMMANDS
     assert not {"board", "check", "hint", "watch", "stubs"} & boot.DEV_COMMANDS
+
+
+def test_written_proofs_are_there_for_self_study(tmp_path, monkeypatch):
+    """The proof prompts of ch4.relu_proofs reach a self-study learner: printed, an answer file created once beside
+    the exercise (never overwritten), the rubric on request; no note line numbers in the prompts."""
+    import contextlib
+    import io
+    from grader import catalogue
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["written", "ch4.relu_proofs"]) == 0
+    answers = tmp_path / "exercises" / "ch4" / "relu_proofs.answers.md"
+    ex = catalogue.load().by_id("ch4.relu_proofs")
+    assert all(w["prompt"] in out.getvalue() and w["title"] in answers.read_text() for w in ex.written)
+    assert "rubric" not in out.getvalue().split("compare with the rubric")[0].lower()
+    answers.write_text("my proof")
+    with contextlib.redirect_stdout(io.StringIO()) as again:
+        assert cli.main(["written", "ch4.relu_proofs", "--rubric"]) == 0
+    assert answers.read_text() == "my proof"
+    assert all(w["rubric"] in again.getvalue() for w in ex.written)
+    assert not any("S:L" in w["prompt"] for e in catalogue.load().exercises for w in e.written)
