@@ -323,6 +323,33 @@ def keep_picture(path, name: str, caption: str) -> None:
     PICTURES["kept"] = [k for k in PICTURES["kept"] if k[0] != target] + [(target, caption)]
 
 
+def keep_curves(name: str, caption: str, series: dict, xlabel: str = "epoch") -> None:
+    """Draw training curves (``{"train_loss": [...], "test_acc": [...]}``, one value per epoch) the learner's code
+    produced and keep the picture like :func:`keep_picture` (practice runs only: nothing is drawn otherwise)."""
+    if PICTURES["dir"] is None or not isinstance(series, dict):
+        return
+    curves = {k: [float(v) for v in vs] for k, vs in series.items()
+              if isinstance(vs, (list, tuple)) and vs and all(isinstance(v, (int, float)) for v in vs)}
+    if not curves:
+        return
+    import tempfile
+    from pathlib import Path
+
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(4.5, 3), dpi=100)
+    ax = fig.add_subplot()
+    for label, ys in curves.items():
+        ax.plot(range(1, len(ys) + 1), ys, marker="o", label=label)
+    ax.set_xlabel(xlabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        fig.savefig(path, format="png")
+        keep_picture(path, name, caption)
+
+
 def same_object(got, want) -> bool:
     """``got is want`` — or, when ``got`` came back from the sandboxed worker (where the learner's code holds a copy
     of what the grader passed in), the same kind of object with the same value: equal tensors (shape, dtype,

@@ -3,7 +3,7 @@
 """Backpropagation by hand through a 2-layer MLP · 手动反向传播:两层多层感知机
 
 d2l-zh §4.7 (前向传播、反向传播和计算图), with the softmax cross-entropy of §3.4/§3.6.
-Seed notes S:L1: "理论基础:求导、反向传播、梯度下降、线性代数".
+The notes: "理论基础:求导、反向传播、梯度下降、线性代数".
 
 ``loss.backward()`` does this for you in every later chapter. Doing it once by hand shows what the computational
 graph of §4.7 stores and why: the forward pass keeps H_pre for the ReLU, the backward pass walks the chain rule from

@@ -2,7 +2,7 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Numerical gradients by central differences · 用中心差分求数值梯度
 
-d2l-zh §2.4 (微积分) and §2.5 (自动微分). Seed notes S:L1: "理论基础:求导、反向传播、梯度下降、线性代数".
+d2l-zh §2.4 (微积分) and §2.5 (自动微分). The notes: "理论基础:求导、反向传播、梯度下降、线性代数".
 
 Autograd is only trustworthy once you can check it. The oldest check is the finite difference: nudge one input,
 watch the output. This kata builds the central-difference gradient you will use to test every hand-written

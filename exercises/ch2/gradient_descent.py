@@ -2,12 +2,12 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Gradient descent trajectories · 梯度下降的轨迹
 
-d2l-zh §11.3 (梯度下降), previewed in §2.4/§3.1. Seed notes S:L1: "理论基础:求导、反向传播、梯度下降、线性代数".
+d2l-zh §11.3 (梯度下降), previewed in §2.4/§3.1. The notes: "理论基础:求导、反向传播、梯度下降、线性代数".
 
 Gradient descent is one line: x ← x − η·∇f(x). Returning the whole trajectory instead of the last point lets you
 see (and the graders check) the behaviour §11.3 describes on a quadratic: with f(x) = ½xᵀAx the iterates are exactly
 xₜ = (I − ηA)ᵗ x₀, so they converge when η < 2/λ_max, oscillate and blow up above it, and f never increases when
-η ≤ 1/λ_max. The seed asks "小批量随机梯度下降算法 ... 啥意思" (S:L144): this is the full-batch version it builds on.
+η ≤ 1/λ_max. The seed asks "小批量随机梯度下降算法 ... 啥意思": this is the full-batch version it builds on.
 """
 import torch
 

@@ -2,10 +2,10 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Activation functions and their derivatives · 激活函数及其导数
 
-d2l-zh §4.1.2 (激活函数). Seed notes S:L5 ("激活函数:避免多层感知机退化成线性回归") and S:L102-105
+d2l-zh §4.1.2 (激活函数). The notes ("激活函数:避免多层感知机退化成线性回归") and the notes
 ("多层感知机,引入了激活函数,解决了多层网络还是线性神经网络的问题。常见的激活函数: RELU, sigmoid, tanh").
 
-Without a nonlinearity between them, two affine layers collapse into one (S:L5): the activation is what makes an
+Without a nonlinearity between them, two affine layers collapse into one: the activation is what makes an
 MLP more than linear regression. This kata writes the book's activations — ReLU, its parametric cousin pReLU, the
 sigmoid and tanh — and their derivatives by hand, so that backpropagation holds no mystery. Two details matter in
 practice: the textbook formulas overflow for large inputs (e^x is inf in float32 once x > 88.7), and ReLU has no

@@ -2,7 +2,7 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Dropout from scratch · 暂退法(Dropout)的从零开始实现
 
-d2l-zh §4.6 (暂退法). Seed notes S:L6: "权重衰减、暂退法:解决过拟合问题,思路是改变或删减隐藏层权重数量。暂退法是向前传播
+d2l-zh §4.6 (暂退法). The notes: "权重衰减、暂退法:解决过拟合问题,思路是改变或删减隐藏层权重数量。暂退法是向前传播
 时在激活函数之后加上一层" — dropout is a layer added after the activation during forward propagation.
 
 The seed's sentence is the whole architecture; this kata is the part it leaves out. Which elements are dropped
@@ -40,7 +40,7 @@ def dropout_layer(X: torch.Tensor, p: float, training: bool = True,
 
 
 class DropoutMLP(nn.Module):
-    """d2l §4.6.4's network: two ReLU hidden layers, each followed by dropout (S:L6: "在激活函数之后加上一层")::
+    """d2l §4.6.4's network: two ReLU hidden layers, each followed by dropout (the notes: "在激活函数之后加上一层")::
 
         X → flatten to (n, num_inputs) → Linear(num_inputs, num_hiddens1) → ReLU → dropout(dropout1)
           → Linear(num_hiddens1, num_hiddens2) → ReLU → dropout(dropout2) → Linear(num_hiddens2, num_outputs)

@@ -2,12 +2,12 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """A multilayer perceptron from scratch · 多层感知机的从零开始实现
 
-d2l-zh §4.2 (多层感知机的从零开始实现). Seed notes S:L4 ("多层感知机:解决复杂问题、更多的层") and S:L7
+d2l-zh §4.2 (多层感知机的从零开始实现). The notes ("多层感知机:解决复杂问题、更多的层") and the notes
 ("参数初始化 … 解决梯度消失,梯度爆炸,打破对称性等问题").
 
-One hidden layer with a ReLU between two affine maps is already a universal approximator (S:L342). This kata
+One hidden layer with a ReLU between two affine maps is already a universal approximator. This kata
 builds d2l's MLP with nothing but tensors: the parameters (small random weights, zero biases) and the forward pass.
-The graders train it on handwritten digits and check the point of S:L7: if every weight started equal, every hidden
+The graders train it on handwritten digits and check the point of the notes: if every weight started equal, every hidden
 unit would compute the same thing and receive the same gradient, forever — random initialisation breaks the
 symmetry.
 """

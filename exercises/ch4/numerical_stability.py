@@ -2,8 +2,8 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Vanishing and exploding gradients · 梯度消失与梯度爆炸
 
-d2l-zh §4.8 (数值稳定性和模型初始化). Seed notes S:L7: "参数初始化或者优化期间的适当正则化,解决梯度消失,梯度爆炸,
-打破对称性等问题" and S:L32: "在梯度更新时,链条非常长,很容易梯度爆炸或梯度消失".
+d2l-zh §4.8 (数值稳定性和模型初始化). The notes: "参数初始化或者优化期间的适当正则化,解决梯度消失,梯度爆炸,
+打破对称性等问题" and the notes: "在梯度更新时,链条非常长,很容易梯度爆炸或梯度消失".
 
 The seed names the problem; this kata measures it. Backpropagation multiplies one Jacobian per layer, so the gradient
 that reaches layer l is a product of depth − l factors: when each factor shrinks vectors (sigmoid's derivative is at

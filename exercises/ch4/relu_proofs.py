@@ -2,10 +2,10 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Proof kata: ReLU networks are continuous piecewise-linear functions · 证明练习:ReLU网络是连续的分段线性函数
 
-d2l-zh §4.1.1 (隐藏层, 从线性到非线性) and its exercise (书4.1.1 练习). Seed notes S:L342-343:
+d2l-zh §4.1.1 (隐藏层, 从线性到非线性) and its exercise (书4.1.1 练习). The notes:
 
-    S:L342  为什么神经网络只有一个隐藏层,给定足够的神经元和正确的权重,就可以对任意函数建模? 书4.1.1结尾
-    S:L343  证明一个仅使用ReLU或pRELU的多层感知机构造了一个连续的分段线性函数? 书4.1.1练习
+    学习笔记: 为什么神经网络只有一个隐藏层,给定足够的神经元和正确的权重,就可以对任意函数建模? 书4.1.1结尾
+    学习笔记: 证明一个仅使用ReLU或pRELU的多层感知机构造了一个连续的分段线性函数? 书4.1.1练习
 
 This is the proof kata. A proof on paper says "by induction on the layers"; here you write the induction as code,
 and the graders check it against exact rational arithmetic, so that every step of the argument has to be right.
@@ -34,7 +34,7 @@ a single affine map.
    Jacobian (雅可比矩阵) there. The set itself is a convex polyhedron (every z is affine in x once the earlier
    patterns are fixed). Across a boundary between two regions some unit has z = 0, where z and a·z agree, so the
    two affine maps agree on the boundary: continuity.
-3. ``build_relu_approximator`` answers S:L342, the universal approximation theorem (万能近似定理) in one
+3. ``build_relu_approximator`` answers the notes' question, the universal approximation theorem (万能近似定理) in one
    dimension, made constructive with an explicit bound: one hidden ReLU layer of n ≈ L(b−a)/(2ε) units is within
    ε of *any* L-Lipschitz (利普希茨) function on [a, b]. The proof is the construction: the piecewise-linear
    interpolant (分段线性插值) of f at knots spaced h ≤ 2ε/L is such a network (one unit per change of slope),

@@ -2,8 +2,8 @@
 # of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.
 """Weight decay (L2) and the L1 proximal step · 权重衰减与L1近端步
 
-d2l-zh §4.5 (权重衰减). Seed notes S:L6 "权重衰减、暂退法:解决过拟合问题", S:L71 "我们通常使用L1或L2正则化来限制网络的
-权重,避免过拟合现象的发生" and S:L73 "正则化技术是指通过向损失函数添加惩罚项来限制模型参数的大小,从而减少过拟合".
+d2l-zh §4.5 (权重衰减). The notes "权重衰减、暂退法:解决过拟合问题", the notes "我们通常使用L1或L2正则化来限制网络的
+权重,避免过拟合现象的发生" and the notes "正则化技术是指通过向损失函数添加惩罚项来限制模型参数的大小,从而减少过拟合".
 
 The seed says *what* regularisation is for; this kata makes you write *how*: the penalty you add to the loss, the
 update rule it turns into (the "decay" in weight decay: each step shrinks w by a factor 1 − lr·λ), and the L1

@@ -25,7 +25,7 @@ def nin_block(in_channels: int, out_channels: int, kernel_size, strides, padding
         Conv2d(out_channels, out_channels, kernel_size=1), ReLU
 
     X (n, in_channels, h, w) → (n, out_channels, h', w') with h' = ⌊(h + 2·padding − kernel_size)/strides⌋ + 1 (the
-    1×1 convolutions keep the size: they are a fully connected layer applied at every pixel, S:L15's "1x1卷积层").
+    1×1 convolutions keep the size: they are a fully connected layer applied at every pixel, the notes' "1x1卷积层").
 
     * The book's argument names (``strides``, not ``stride``); graders call it positionally and with keywords.
       ``kernel_size``, ``strides`` and ``padding`` may be ints or pairs (passed on to ``nn.Conv2d``).

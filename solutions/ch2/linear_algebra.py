@@ -1,6 +1,6 @@
 """Matrix product and norms from scratch · 从零实现矩阵乘法与范数
 
-d2l-zh §2.3 (线性代数). Seed notes S:L1: "理论基础:求导、反向传播、梯度下降、线性代数(矩阵运算那些)".
+d2l-zh §2.3 (线性代数). The notes: "理论基础:求导、反向传播、梯度下降、线性代数(矩阵运算那些)".
 
 "矩阵运算那些" — the matrix operations everything else in the course is made of. Here you write the matrix product
 from its definition with nothing but broadcasting and ``sum``, check the shapes the way ``torch.matmul`` does, and

@@ -1,9 +1,8 @@
 """The Fashion-MNIST data pipeline · Fashion-MNIST 数据集的读取
 
-d2l-zh §3.5 (图像分类数据集) and §3.6.6 (预测). Seed notes S:L209-231 (the loader) and S:L309-318 (``predict_ch3``).
+d2l-zh §3.5 (图像分类数据集) and §3.6.6 (预测). The notes' loader and ``predict_ch3``.
 
-Every chapter from here to ch6 trains on Fashion-MNIST, so the loader is written once and trusted. The seed's version
-(S:L219) never ran as written: ``transorms.ToTensor()`` is a typo for ``transforms``, and its comment (S:L221)
+Every chapter from here to ch6 trains on Fashion-MNIST, so the loader is written once and trusted. The seed's version never ran as written: ``transorms.ToTensor()`` is a typo for ``transforms``, and its comment
 says "先toTensor,然后resize" although the code (rightly) inserts ``Resize`` *before* ``ToTensor``. Here you fix it,
 make the hard-wired ``root="../data"`` and worker count parameters, and write ``predict_ch3``, which turns a
 trained classifier's first few test predictions into "true\\npred" titles.
@@ -38,7 +37,7 @@ def get_fashion_mnist_labels(labels) -> list[str]:
 
 
 def load_data_fashion_mnist(batch_size, resize=None, root="../data", num_workers=4, download=True):
-    """Fashion-MNIST as two ``DataLoader``s: ``(train_iter, test_iter)`` (the seed's S:L218-231, fixed).
+    """Fashion-MNIST as two ``DataLoader``s: ``(train_iter, test_iter)`` (the seed's, fixed).
 
     Build ``torchvision.datasets.FashionMNIST(root=root, train=..., transform=trans, download=download)`` for the
     training set (``train=True``, files ``train-*``) and the test set (``train=False``, files ``t10k-*``), with::
@@ -77,7 +76,7 @@ def load_data_fashion_mnist(batch_size, resize=None, root="../data", num_workers
 
 
 def predict_ch3(net, test_iter, n=6, show=False) -> list[str]:
-    """Titles "true\\npred" for the first ``n`` images of the first batch of ``test_iter`` (S:L309-318).
+    """Titles "true\\npred" for the first ``n`` images of the first batch of ``test_iter``.
 
     Take the first batch ``X, y`` of ``test_iter``; the prediction for each image is the class with the largest
     score, ``net(X).argmax(dim=1)``. Title i is ``true_label + "\\n" + predicted_label`` in d2l's text labels

@@ -1,9 +1,9 @@
 """Linear regression from scratch · 线性回归的从零开始实现
 
-d2l-zh §3.2 (线性回归的从零开始实现), with §3.3's `load_array`. Seed notes S:L2 ("线性回归") and S:L107-163,
-the learner's own linear-regression script: `synthetic_data` (S:L120-125), `load_array` (S:L127-132), a
-`nn.Linear` net with `nn.MSELoss` and `torch.optim.SGD` (S:L136-153), and two open questions: what the SGD
-optimiser does (S:L144 "啥意思") and why `trainer.zero_grad()` is needed (S:L151 "啥意思").
+d2l-zh §3.2 (线性回归的从零开始实现), with §3.3's `load_array`. The notes ("线性回归") and
+the learner's own linear-regression script: `synthetic_data`, `load_array`, a
+`nn.Linear` net with `nn.MSELoss` and `torch.optim.SGD`, and two open questions: what the SGD
+optimiser does (the notes "啥意思") and why `trainer.zero_grad()` is needed (the notes "啥意思").
 
 This kata answers both questions by taking the concise script apart: you generate the data, batch it yourself,
 write the model, the loss and the minibatch-SGD update by hand, and train. Once `sgd` works you will see why the
@@ -17,7 +17,7 @@ from torch.utils import data
 
 
 def synthetic_data(w: torch.Tensor, b: float, num_examples: int, generator: torch.Generator | None = None):
-    """Noisy data from a known linear model (S:L120-124)::
+    """Noisy data from a known linear model::
 
         X ~ N(0, 1)  of shape (n, p),     y = X w + b + ε,   ε ~ N(0, 0.01²)
 
@@ -73,7 +73,7 @@ def data_iter(batch_size: int, features: torch.Tensor, labels: torch.Tensor,
 
 
 def load_array(data_arrays, batch_size: int, is_train: bool = True):
-    """A PyTorch data iterator over tensors (S:L127-130): ``TensorDataset`` + ``DataLoader``.
+    """A PyTorch data iterator over tensors: ``TensorDataset`` + ``DataLoader``.
 
     Args:
         data_arrays: a tuple of tensors with the same first dimension n, e.g. ``(features, labels)``.
@@ -118,13 +118,13 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def sgd(params, lr: float, batch_size: int) -> None:
-    """One step of minibatch stochastic gradient descent, in place (the answer to S:L144 and S:L151)::
+    """One step of minibatch stochastic gradient descent, in place::
 
         p ← p − lr · p.grad / batch_size          for every p in params
 
     The gradient is of the loss **summed** over the minibatch, hence the division by batch_size. Then clear each
     gradient (``p.grad.zero_()``; setting ``p.grad = None`` is also fine), because the next ``backward()`` *adds*
-    into ``.grad`` — that is what ``trainer.zero_grad()`` does in S:L151.
+    into ``.grad`` — that is what ``trainer.zero_grad()`` does in the notes.
 
     Args:
         params: a list of leaf tensors with ``requires_grad=True`` and a ``.grad``.
@@ -142,7 +142,7 @@ def sgd(params, lr: float, batch_size: int) -> None:
 
 def train_linreg(features: torch.Tensor, labels: torch.Tensor, lr: float = 0.03, num_epochs: int = 3,
                  batch_size: int = 10, generator: torch.Generator | None = None):
-    """Train linear regression from scratch with your own pieces (d2l §3.2.7; the seed's loop S:L147-155).
+    """Train linear regression from scratch with your own pieces (d2l §3.2.7; the seed's loop).
 
     1. w ~ N(0, 0.01²) of shape (p, 1) drawn from ``generator``, b = zeros(1); both ``requires_grad=True``.
     2. For each epoch, for each minibatch ``X, y`` of ``data_iter(batch_size, features, labels, generator)``:

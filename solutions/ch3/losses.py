@@ -1,8 +1,7 @@
 """Loss functions: MSE, Huber, log loss · 损失函数:均方误差、胡伯尔损失、对数损失
 
-d2l-zh §3.1.1 (损失函数) and §3.3 exercise 2 (Huber loss); the logistic losses of §4.1 / §3.4. Seed notes
-S:L74-81 ("合理选择损失函数 … 均方误差(MSE)、交叉熵、对数损失": when a predicted probability is 0 the log is −∞)
-and S:L141-143 (the learner's `nn.MSELoss()` and the commented-out `nn.SmoothL1Loss`, "胡伯尔损失").
+d2l-zh §3.1.1 (损失函数) and §3.3 exercise 2 (Huber loss); the logistic losses of §4.1 / §3.4. The notes ("合理选择损失函数 … 均方误差(MSE)、交叉熵、对数损失": when a predicted probability is 0 the log is −∞)
+and the notes (the learner's `nn.MSELoss()` and the commented-out `nn.SmoothL1Loss`, "胡伯尔损失").
 
 The seed reaches for `nn.MSELoss` and `nn.SmoothL1Loss` and worries about log(0). This kata writes the four
 losses from their formulas and makes them safe: the Huber loss joins its two branches smoothly, the log loss clamps
@@ -15,7 +14,7 @@ import torch
 
 
 def mse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean squared error, as ``nn.MSELoss()`` (S:L141)::
+    """Mean squared error, as ``nn.MSELoss()``::
 
         mse = mean((ŷ − y)²)          # no ½ here (unlike d2l's squared_loss)
 
@@ -33,7 +32,7 @@ def mse(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def huber(y_hat: torch.Tensor, y: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
-    """Huber's robust loss in d2l's form (§3.3 exercise; S:L143's ``nn.SmoothL1Loss``), with r = ŷ − y::
+    """Huber's robust loss in d2l's form (§3.3 exercise; the notes' ``nn.SmoothL1Loss``), with r = ŷ − y::
 
         l(r) = |r| − σ/2        if |r| > σ
                r² / (2σ)        otherwise
@@ -58,7 +57,7 @@ def huber(y_hat: torch.Tensor, y: torch.Tensor, sigma: float = 1.0) -> torch.Ten
 
 
 def binary_log_loss(p: torch.Tensor, y: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
-    """Binary log loss (cross-entropy) on probabilities, clamped (S:L78-80: "当模型预测概率为0时,log函数的值为负无穷")::
+    """Binary log loss (cross-entropy) on probabilities, clamped (the notes: "当模型预测概率为0时,log函数的值为负无穷")::
 
         p̃ = clamp(p, eps, 1 − eps)
         loss = −mean( y · log p̃ + (1 − y) · log(1 − p̃) )

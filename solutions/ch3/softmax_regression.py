@@ -1,17 +1,15 @@
 """Softmax regression from scratch · softmax回归的从零开始实现
 
 d2l-zh §3.6 (softmax回归的从零开始实现), with §3.4 (softmax回归) and §3.7 (简洁实现, the `nn.CrossEntropyLoss` +
-`torch.optim.SGD` path). Seed notes S:L165-341 ("从0实现softmax回归,图像分类"): the learner's own code for the
-Animator (S:L166-203), softmax (S:L238-241), cross_entropy (S:L245-246), accuracy (S:L247-252), evaluate_accuracy
-(S:L253-261), Accumulator (S:L262-270), train_epoch_ch3 (S:L273-295), train_ch3 (S:L296-304), the sgd updater
-(S:L305-306) and the concise version (S:L319-341).
+`torch.optim.SGD` path). The notes ("从0实现softmax回归,图像分类"): the learner's own code for the
+Animator, softmax, cross_entropy, accuracy, evaluate_accuracy, Accumulator, train_epoch_ch3, train_ch3, the sgd updater and the concise version.
 
-The story. The seed's softmax (S:L238-241) is the textbook formula exp(X)/Σexp(X), and it is a trap: in float32
+The story. The seed's softmax is the textbook formula exp(X)/Σexp(X), and it is a trap: in float32
 exp(89) = inf, so any logit above ~88.7 gives inf/inf = NaN, and the NaN spreads through the loss into every weight.
 Subtracting each row's max first changes nothing mathematically (softmax is shift-invariant per row) and makes
 overflow impossible. The same idea, log-sum-exp, gives a cross-entropy on logits that stays finite at |O| = 1e4,
 whereas log(softmax(O)) does not. The rest of the seed is the d2l training scaffolding, with two slips this kata
-fixes: train_ch3 plots epoch k at x = k + 2 (S:L303; it is k + 1), and the comment at S:L256 says net.eval()
+fixes: train_ch3 plots epoch k at x = k + 2 (it is k + 1), and the notes' comment says net.eval()
 "stops back-propagation" — it does not: eval() switches Dropout/BatchNorm to inference behaviour, torch.no_grad()
 is what stops recording the graph. evaluate_accuracy needs both.
 """
@@ -54,7 +52,7 @@ def softmax(X: torch.Tensor) -> torch.Tensor:
 
     Subtracting the row max m_i changes nothing mathematically (softmax(X + c) = softmax(X) for a constant c per
     row) but keeps every exponent ≤ 0, so exp cannot overflow; the largest term is exp(0) = 1, so the sum is ≥ 1
-    and never 0. The seed's version (S:L238-241) returns NaN as soon as a logit exceeds ~88.7 in float32
+    and never 0. The seed's version returns NaN as soon as a logit exceeds ~88.7 in float32
     (exp(89) = inf, inf/inf = NaN). Use each **row's** max (keepdim=True so that (n, 1) broadcasts over (n, q)):
     one global max underflows every row far below it to 0/0.
 
@@ -76,7 +74,7 @@ def softmax(X: torch.Tensor) -> torch.Tensor:
 
 
 def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-example cross-entropy of predicted probabilities (S:L245-246):  ℓ_i = −log ŷ[i, y_i].
+    """Per-example cross-entropy of predicted probabilities:  ℓ_i = −log ŷ[i, y_i].
 
     Args:
         y_hat: probabilities, shape (n, q) (rows of a softmax).
@@ -147,7 +145,7 @@ def ce_grad_logits(O: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
-    """The **number** of correct predictions (not the fraction; d2l, S:L247-252), as a Python float.
+    """The **number** of correct predictions (not the fraction; d2l), as a Python float.
 
     Args:
         y_hat: scores of shape (n, q) (predicted class = argmax of each row), or predicted labels of shape (n,).
@@ -166,7 +164,7 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
 
 
 class Accumulator:
-    """Running sums over n variables (S:L262-270): ``add(*args)`` adds one number per variable,
+    """Running sums over n variables: ``add(*args)`` adds one number per variable,
     ``reset()`` sets them all back to 0.0, ``acc[i]`` reads the i-th sum (a Python float).
 
     Numbers may be Python ints/floats or 0-d tensors (store ``float(b)``, not the tensor: keeping tensors keeps
@@ -201,7 +199,7 @@ def evaluate_accuracy(net, data_iter) -> float:
       The mean of per-batch accuracies is wrong when the last batch is smaller.
     * If ``net`` is an ``nn.Module``, call ``net.eval()`` first (Dropout off, BatchNorm uses running statistics).
       ``net`` may also be a plain function: then there is nothing to switch.
-    * Run the forward passes under ``torch.no_grad()``: evaluation needs no graph (S:L256's comment credits eval()
+    * Run the forward passes under ``torch.no_grad()``: evaluation needs no graph (the notes' comment credits eval()
       with this; it is no_grad that does it).
 
     Args:
@@ -220,7 +218,7 @@ def evaluate_accuracy(net, data_iter) -> float:
 
 
 def train_epoch_ch3(net, train_iter, loss, updater):
-    """Train ``net`` for one epoch (S:L273-295); return (average loss, average accuracy) over the epoch's examples.
+    """Train ``net`` for one epoch; return (average loss, average accuracy) over the epoch's examples.
 
     For each batch (X, y): y_hat = net(X); l = loss(y_hat, y), a per-example loss of shape (b,) (like
     ``nn.CrossEntropyLoss(reduction='none')`` or :func:`cross_entropy`); then
@@ -256,7 +254,7 @@ def train_epoch_ch3(net, train_iter, loss, updater):
 
 
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, animator=None) -> dict:
-    """Train for ``num_epochs`` epochs (S:L296-304); return the history.
+    """Train for ``num_epochs`` epochs; return the history.
 
     Each epoch: (train_loss, train_acc) = train_epoch_ch3(...), then test_acc = evaluate_accuracy(net, test_iter).
 
@@ -264,7 +262,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, animator=No
         ``{"train_loss": [...], "train_acc": [...], "test_acc": [...]}``, one float per epoch.
 
     With an ``animator`` (e.g. :class:`Animator`), call ``animator.add(epoch + 1, (train_loss, train_acc,
-    test_acc))`` after each epoch: epoch 0 is plotted at x = 1 (the seed's ``epoch + 2``, S:L303, shifts the
+    test_acc))`` after each epoch: epoch 0 is plotted at x = 1 (the seed's ``epoch + 2`` shifts the
     curves one epoch right). With ``animator=None`` plot nothing (the graders and scripts run headless).
     """
     ### BEGIN SOLUTION
@@ -282,7 +280,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, animator=No
 
 
 class Animator:
-    """Records curves point by point and draws them with matplotlib (d2l's Animator, S:L166-203).
+    """Records curves point by point and draws them with matplotlib (d2l's Animator).
 
     ``Animator(xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None, xscale="linear", yscale="linear",
     fmts=("-", "m--", "g-.", "r:"), nrows=1, ncols=1, figsize=(3.5, 2.5))``

@@ -1,6 +1,6 @@
 """Correcting covariate and label shift · 协变量偏移与标签偏移的纠正
 
-d2l-zh §4.9 (环境和分布偏移), §4.9.3 (分布偏移纠正). Seed notes S:L8: "分布偏移(训练数据与测试数据分布不同 …),
+d2l-zh §4.9 (环境和分布偏移), §4.9.3 (分布偏移纠正). The notes: "分布偏移(训练数据与测试数据分布不同 …),
 均有对应解决方法(书里的公式没看懂)" — the learner did not follow the book's formulas. This kata derives them, and then
 you implement them.
 

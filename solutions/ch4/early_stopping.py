@@ -1,6 +1,6 @@
 """Early stopping · 早停法
 
-d2l-zh §4.4 (模型选择、欠拟合和过拟合) and §5.5's early-stopping exercise. Seed notes S:L72 ("早停技术是指在模型出现过拟合时
+d2l-zh §4.4 (模型选择、欠拟合和过拟合) and §5.5's early-stopping exercise. The notes ("早停技术是指在模型出现过拟合时
 (测试集表现开始下降)停止训练").
 
 Validation loss first falls, then rises again once the model starts to memorise its training set. Early stopping

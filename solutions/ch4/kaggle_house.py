@@ -1,6 +1,6 @@
 """Kaggle house prices: preprocessing and k-fold · 实战Kaggle比赛:预测房价
 
-d2l-zh §4.10 (实战Kaggle比赛:预测房价). Seed notes S:L9 "Kaggle比赛" and S:L10 "预处理技巧:1. 缺失值替换为平均值。
+d2l-zh §4.10 (实战Kaggle比赛:预测房价). The notes "Kaggle比赛" and the notes "预处理技巧:1. 缺失值替换为平均值。
 2. 将特征重新缩放到零均值和单位方差来标准化数据(x-均值除以方差)3. 对于离散的分类,可以使用one-hot编码".
 
 The story. The seed's three preprocessing tricks are exactly d2l's, with one slip worth a kata: standardising divides

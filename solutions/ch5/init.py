@@ -1,14 +1,14 @@
 """Parameter initialisation from scratch · 参数初始化的从零开始实现
 
-d2l-zh §5.2 (参数管理: 参数初始化) and §4.8.2 (参数初始化: Xavier). Seed notes S:L7 ("参数初始化 … 解决梯度消失,
-梯度爆炸,打破对称性"), S:L84-91 (the learner's list of ``torch.nn.init`` functions: ``uniform_``, ``normal_``,
-``constant_``, ``xavier_uniform_``, ``xavier_normal_``), S:L106 (``print(dir(torch.nn.init))``) and S:L135-139
+d2l-zh §5.2 (参数管理: 参数初始化) and §4.8.2 (参数初始化: Xavier). The notes ("参数初始化 … 解决梯度消失,
+梯度爆炸,打破对称性"), the notes (the learner's list of ``torch.nn.init`` functions: ``uniform_``, ``normal_``,
+``constant_``, ``xavier_uniform_``, ``xavier_normal_``), the notes (``print(dir(torch.nn.init))``) and the notes
 (``net[0].weight.data.normal_(0, 0.01)``, ``net[0].bias.data.fill_(0)``).
 
 The notes copy the list of ``torch.nn.init`` functions; this kata rebuilds them, so that the numbers behind them
 (fan-in, fan-out, the receptive field of a convolution, the √6 of a uniform Xavier bound) stop being magic.
-Beware S:L87: it writes ``N(mean, std)``. In ``normal_(t, mean, std)`` the argument **is a standard deviation**
-(``N(0, 0.01)`` at S:L137 means σ = 0.01, variance 1e-4), whatever the usual N(μ, σ²) notation suggests.
+Beware the notes: it writes ``N(mean, std)``. In ``normal_(t, mean, std)`` the argument **is a standard deviation**
+(``N(0, 0.01)`` in the notes means σ = 0.01, variance 1e-4), whatever the usual N(μ, σ²) notation suggests.
 
 Rules for every function here (as ``torch.nn.init``):
 
@@ -47,7 +47,7 @@ def normal_(t: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: tor
     """Fill ``t`` in place with draws from a normal distribution of mean ``mean`` and **standard deviation**
     ``std`` (variance std²), and return ``t``.
 
-    S:L87 writes N(mean, std): the second parameter is σ, not σ². ``normal_(w, 0, 0.01)`` gives weights of
+    the notes writes N(mean, std): the second parameter is σ, not σ². ``normal_(w, 0, 0.01)`` gives weights of
     typical size 0.01. Every draw comes from ``generator``.
     """
     ### BEGIN SOLUTION
@@ -141,7 +141,7 @@ def kaiming_normal_(t: torch.Tensor, generator: torch.Generator | None = None) -
 
 
 def init_weights(m: nn.Module, generator: torch.Generator | None = None) -> None:
-    """Initialise one module, for ``net.apply(init_weights)`` (d2l §5.2, S:L135-139 done for every layer).
+    """Initialise one module, for ``net.apply(init_weights)`` (d2l §5.2, the notes done for every layer).
 
     * ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d``, ``nn.Conv3d``: the weight by :func:`xavier_uniform_` (gain 1),
       the bias (when there is one: ``bias=False`` leaves it ``None``) set to 0.

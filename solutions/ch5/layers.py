@@ -1,13 +1,13 @@
 """Blocks, custom layers and parameter access · 层和块、自定义层与参数访问
 
 d2l-zh §5.1 (层和块: ``MySequential``), §5.2 (参数管理: counting and reaching parameters) and §5.4 (自定义层:
-``CenteredLayer``, ``MyLinear``). Seed notes S:L107-110 and S:L135-139 (``net = nn.Sequential(nn.Linear(2, 1))``,
-``net[0].weight.data.normal_(0, 0.01)``) and S:L161-163 (``net[0].weight.grad, net[0].bias.grad  # 访问梯度``).
+``CenteredLayer``, ``MyLinear``). The notes (``net = nn.Sequential(nn.Linear(2, 1))``,
+``net[0].weight.data.normal_(0, 0.01)``) and the notes (``net[0].weight.grad, net[0].bias.grad  # 访问梯度``).
 
 The notes use ``nn.Sequential`` and reach into it with ``net[0].weight``. This kata opens the box: a sequential
 container is a module that *registers* its blocks (so that ``parameters()``, ``state_dict()``, ``to()``, ``apply()``
 find them) and calls them in order; a custom layer is a module whose ``nn.Parameter`` attributes are registered
-the same way, so that autograd fills their ``.grad`` (S:L163) and an optimizer can update them.
+the same way, so that autograd fills their ``.grad`` and an optimizer can update them.
 """
 import torch
 import torch.nn.functional as F

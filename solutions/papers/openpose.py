@@ -1,8 +1,7 @@
 """OpenPose: confidence maps, part affinity fields and limb matching · OpenPose 论文:置信图、部件亲和场与肢体匹配
 
 Paper: Cao, Simon, Wei & Sheikh 2017, *Realtime Multi-Person 2D Pose Estimation using Part Affinity Fields* (CVPR,
-arXiv:1611.08050), and its journal version Cao et al. 2019, *OpenPose* (TPAMI, arXiv:1812.08008). Seed notes
-S:L344 "论文阅读", S:L345 "openpose论文". Section and equation numbers below are the CVPR paper's §2.2-§2.4,
+arXiv:1611.08050), and its journal version Cao et al. 2019, *OpenPose* (TPAMI, arXiv:1812.08008). The notes "论文阅读", the notes "openpose论文". Section and equation numbers below are the CVPR paper's §2.2-§2.4,
 eq. (6)-(14); the TPAMI version has the same equations in §3.3-§3.5 (numbered a few later).
 
 A guided reading · 导读

@@ -15,7 +15,7 @@ TRUE_B = 4.2
 
 
 def _seed_data(seed=42, n=1000):
-    """The seed's data set (S:L117-125), generated here (not by the learner's synthetic_data)."""
+    """The seed's data set, generated here (not by the learner's synthetic_data)."""
     g = _gen(seed)
     X = torch.randn(n, 2, generator=g)
     y = (X @ TRUE_W + TRUE_B + 0.01 * torch.randn(n, generator=g)).reshape(-1, 1)
@@ -38,7 +38,7 @@ def test_synthetic_shapes(kata, w, b, n, seed):
     inputs = {"w": w, "b": b, "num_examples": n}
     expect_tensor(X, "X has shape (num_examples, len(w))", inputs=inputs, shape=(n, len(w)), dtype=torch.float32)
     expect_tensor(y, "y is a column of shape (num_examples, 1)", inputs=inputs, shape=(n, 1), dtype=torch.float32,
-                  hints=[Hint("return y.reshape((-1, 1)) as S:L124 does: labels are a column, so that they line "
+                  hints=[Hint("return y.reshape((-1, 1)) as the notes do: labels are a column, so that they line "
                               "up with the (n, 1) predictions of linreg.",
                               when=lambda got, want: isinstance(got, torch.Tensor) and tuple(got.shape) == (n,))])
 
@@ -394,7 +394,7 @@ def _sgd_hints(ratio, batch_size, step):
              "batch_size (p -= lr * p.grad / batch_size).", when=lambda got, want: batch_size > 1 and near(batch_size)),
         Hint("the step goes uphill: gradient descent subtracts lr · grad.", when=lambda got, want: near(-1.0)),
         Hint("step 1 was right but step 2 is not: the gradients were not cleared, and backward() adds into "
-             ".grad (S:L151's zero_grad).", when=lambda got, want: step == 2),
+             ".grad (the notes' zero_grad).", when=lambda got, want: step == 2),
     ]
 
 
@@ -439,7 +439,7 @@ def test_sgd_matches_torch_optim(kata, p, batch_size, lr, seed):
             expect(m.grad is None or bool((m.grad == 0).all()),
                    f"after sgd, {name}.grad is zeroed (or None)", inputs=inputs, expected="zeros (or None)",
                    got=m.grad, hints=["after the update, p.grad.zero_(): the next backward() adds into .grad, "
-                                      "which is what trainer.zero_grad() does in S:L151."])
+                                      "which is what trainer.zero_grad() does in the notes."])
 
 
 # --------------------------------------------------------------------------------------------- train_linreg

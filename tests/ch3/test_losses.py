@@ -207,7 +207,7 @@ def test_binary_log_loss_clamped(kata, eps, data):
     p7 = p64.clamp(1e-7, 1 - 1e-7)
     with_1e7 = float(-(y64 * p7.log() + (1 - y64) * (1 - p7).log()).mean())
     hints = [Hint("log(0) = −inf (and 0·(−inf) = NaN): clamp p into [eps, 1 − eps] before the logs "
-                  "(p.clamp(eps, 1 - eps)), as S:L78 warns.", when=lambda got, want: not math.isfinite(float(got))),
+                  "(p.clamp(eps, 1 - eps)), as the notes warn.", when=lambda got, want: not math.isfinite(float(got))),
              Hint("clamp on both sides: p = 1 makes log(1 − p) = log(0).",
                   when=lambda got, want: not math.isfinite(float(got)) and bool((p64 == 1).any())),
              Hint("use the eps argument (it is not always 1e-7).",

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from hypothesis import example, given, settings, strategies as st
 from torch import nn
 
-from grader.check import Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, scale_atol
+from grader.check import (Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, keep_curves,
+                          scale_atol)
 from tests.data import Batches
 from tests.shippable import (DropoutNet, LearnerFunction, LinearNet, LinearScores, RecordingAnimator, SGDUpdater,
                              ScratchSoftmaxNet, TinySGD, identity_net)
@@ -403,7 +404,7 @@ def test_evaluate_accuracy_uses_eval_mode_and_no_grad(kata):
            "evaluate_accuracy runs the net under torch.no_grad() (outputs have no grad_fn)", inputs=inputs,
            expected="autograd off in every forward pass", got=f"grad enabled flags {[c[1] for c in net.calls]}",
            hints=["wrap the loop in `with torch.no_grad():` — net.eval() changes Dropout/BatchNorm behaviour but "
-                  "does not stop autograd from recording a graph (the comment at S:L256 mixes the two up)."])
+                  "does not stop autograd from recording a graph (the notes' comment mixes the two up)."])
     expect_close(got, 1.0, "evaluate_accuracy of a net that is always right (in eval mode) is 1.0", inputs=inputs,
                  atol=1e-9, rtol=0)
     got2 = kata.evaluate_accuracy(net, Batches(X, y, 3))
@@ -564,7 +565,7 @@ def test_train_ch3_history_and_animator(kata):
     xs = [x for x, _ in animator.calls]
     expect(xs == [1, 2, 3], "train_ch3 calls animator.add(epoch + 1, (train_loss, train_acc, test_acc)) "
            "once per epoch", inputs=inputs, expected=[1, 2, 3], got=xs,
-           hints=[Hint("epoch k (counting from 0) is plotted at x = k + 1; the seed's `epoch + 2` (S:L303) shifts "
+           hints=[Hint("epoch k (counting from 0) is plotted at x = k + 1; the seed's `epoch + 2` shifts "
                        "every point one epoch to the right.", when=lambda g, w: g == [2, 3, 4])])
     for k, (_, ys) in enumerate(animator.calls):
         row = (want["train_loss"][k], want["train_acc"][k], want["test_acc"][k])
@@ -605,6 +606,8 @@ def test_softmax_regression_learns_digits(kata):
            "the digits", inputs=inputs, expected="≥ 0.93", got=hist,
            hints=[Hint("NaN losses: a softmax overflow or log(0); check softmax and cross_entropy first.",
                        when=lambda g, w: isinstance(g, dict) and any(v != v for v in g.get("train_loss", [])))])
+    keep_curves("ch3_softmax_regression_training.png",
+                "你的 train_ch3 在手写数字上的训练曲线 · your train_ch3's curves on the digits", hist)
 
 
 # ----------------------------------------------------------------------------------------------- Animator

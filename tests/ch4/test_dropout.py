@@ -401,7 +401,7 @@ def test_mlp_dropout_sits_after_each_hidden_layer(kata):
             got = _forward(net, X.clone(), prop, inputs)
         want = oracle(_layers(net))
         expect_close(got, want, prop, inputs=inputs, atol=1e-5, rtol=1e-5, hints=[
-            Hint("dropout goes after each hidden activation (S:L6): H1 = dropout_layer(relu(lin1(X)), dropout1), "
+            Hint("dropout goes after each hidden activation: H1 = dropout_layer(relu(lin1(X)), dropout1), "
                  "H2 = dropout_layer(relu(lin2(H1)), dropout2), out = lin3(H2) — not on the input, not on the output, "
                  "and dropout1 belongs to the first hidden layer.", when=lambda g, w: d1 + d2 > 0),
             Hint("in train() mode apply dropout with self.dropout1 / self.dropout2 (and only in train mode).",

@@ -210,7 +210,7 @@ def _value_hints(hf, want):
     n_num = len(hf.numeric())
     mistakes = [
         ("the numeric columns are divided by the variance: (x − mean)/σ² has standard deviation 1/σ, not 1. "
-         "Divide by the standard deviation x.std() (the seed's S:L10 says 除以方差 — a slip: 标准差, not 方差).",
+         "Divide by the standard deviation x.std() (the seed says 除以方差 — a slip: 标准差, not 方差).",
          dict(power=2)),
         ("the mean and std come from the training rows only: d2l standardises over train and test together "
          "(the test features are available, only their labels are not).", dict(train_only=True)),

@@ -49,7 +49,7 @@ def _forward_hints(X, params):
         Hint("W1 has shape (num_inputs, num_hiddens): the hidden layer is X @ W1 (not X @ W1.T, which is "
              "nn.Linear's (out, in) convention).", when=lambda g, w: isinstance(g, str) and X.dim() == 2
              and ("mat1" in g or "size" in g or "shape" in g)),
-        Hint("that is a linear model: without the ReLU two affine layers collapse into one (S:L5). "
+        Hint("that is a linear model: without the ReLU two affine layers collapse into one. "
              "H = relu(X @ W1 + b1), then H @ W2 + b2.", when=lambda g, w: _close(g, linear)
              and not _close(g, w)),
         Hint("the output layer is linear (it returns logits for the cross-entropy loss): apply ReLU to the hidden "
@@ -249,7 +249,7 @@ def _spread(t, dim):
 
 
 def test_symmetric_init_stays_symmetric(kata):
-    """with identical hidden units (S:L7) every hidden unit gets the same gradient, before and after SGD steps"""
+    """with identical hidden units every hidden unit gets the same gradient, before and after SGD steps"""
     d, h, q, n = 6, 5, 3, 8
     g = _gen(11)
     X, y = torch.rand(n, d, generator=g), torch.randint(0, q, (n,), generator=g)
@@ -280,7 +280,7 @@ def test_symmetric_init_stays_symmetric(kata):
                 p -= lr * gr
     W1 = params[0].detach()
     expect(_spread(W1, 1) <= 1e-5 * (1 + float(W1.abs().max())),
-           "after 4 SGD steps the hidden units are still identical: symmetric init is never broken (S:L7)",
+           "after 4 SGD steps the hidden units are still identical: symmetric init is never broken",
            inputs=inputs, expected="identical columns of W1", got=W1)
 
 

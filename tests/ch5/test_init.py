@@ -226,10 +226,10 @@ def test_uniform_statistics(kata, stat_seed):
 
 # ----------------------------------------------------------------------------------------------- normal_
 def _std_hints(std):
-    """Hints for the std/variance mix-up of S:L87 (recognised from the measured std)."""
+    """Hints for the std/variance mix-up of the notes (recognised from the measured std)."""
     return [
         Hint(f"your standard deviation is std² = {std ** 2:.6g}: the argument already is a standard deviation "
-             "(S:L87's N(mean, std)); pass it to normal_ as it is, without squaring it.",
+             "(the notes' N(mean, std)); pass it to normal_ as it is, without squaring it.",
              when=lambda g, w: abs(std - 1) > 0.2 and _near(g, std ** 2, 0.05)),
         Hint(f"your standard deviation is √std = {math.sqrt(std):.6g}: you treated the argument as a variance. "
              "It is the standard deviation itself (normal_(w, 0, 0.01) gives weights of size ~0.01).",

@@ -145,7 +145,7 @@ def test_mysequential_forward_through_layers(kata):
     expect(first.grad is not None, "net(X).sum().backward() fills the first layer's weight.grad",
            inputs=inputs, expected="a gradient", got=None, hints=[PLAIN_LIST_HINT])
     expect_close(first.grad, oracle[0].weight.grad, "gradients reach the blocks' parameters "
-                 "(net[0].weight.grad, S:L163)", inputs=inputs, atol=1e-5, rtol=1e-5)
+                 "(net[0].weight.grad, the notes)", inputs=inputs, atol=1e-5, rtol=1e-5)
 
 
 @settings(max_examples=8)
@@ -364,7 +364,7 @@ def test_mylinear_gradients(kata):
     (Y ** 2).sum().backward()
     for name, got, want in (("weight", layer.weight.grad, lin.weight.grad.T), ("bias", layer.bias.grad, lin.bias.grad)):
         if got is None:
-            fail(f"backward fills MyLinear's {name}.grad (S:L163: net[0].weight.grad)", inputs=inputs,
+            fail(f"backward fills MyLinear's {name}.grad (the notes: net[0].weight.grad)", inputs=inputs,
                  expected=f"a gradient of shape {tuple(want.shape)}", got="None", hints=[data_hint], hint_got=None)
         expect_close(got, want, f"MyLinear's {name}.grad equals autograd's through relu(X @ W + b)", inputs=inputs,
                      atol=1e-4, rtol=1e-5)
