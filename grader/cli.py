@@ -331,6 +331,23 @@ def cmd_course(args) -> int:
               f"({', '.join(chapters)})")
         print(f"next: cd {out} && nbgrader generate_assignment {chapters[0] if chapters else 'ch2'}")
         return 0
+    if args.action == "classroom":
+        from grader import gradescope
+        items = [args.assignment] if args.assignment else (args.chapters or [])
+        if not items:
+            print("katas course classroom --assignment ID [--out FILE]: ID is a chapter or an exercise")
+            return 2
+        try:
+            text = gradescope.classroom_workflow(items)
+        except ValueError as e:
+            print(f"katas course classroom: {e}")
+            return 2
+        out = Path(args.out or ".github/workflows/classroom.yml")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"GitHub Classroom workflow for {', '.join(items)}: {out} (commit it to the assignment's template "
+              "repository)")
+        return 0
     if args.action == "gradescope":
         from grader import gradescope
         items = [args.assignment] if args.assignment else (args.chapters or [])
@@ -507,12 +524,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("targets", nargs="*", help="e.g. ch3 or ch3/softmax_regression.py")
     p.set_defaults(fn=cmd_selfcheck)
     p = sub.add_parser("course", help="the nbgrader course: build it, or regrade collected notebooks")
-    p.add_argument("action", choices=["build", "regrade", "gradescope"])
+    p.add_argument("action", choices=["build", "regrade", "gradescope", "classroom"])
     p.add_argument("dir", nargs="?", help="course directory (build default: ./course); gradescope: the zip to write "
                                           "(default ID-autograder.zip)")
     p.add_argument("--chapters", nargs="*", help="only these chapters, e.g. ch2 ch3")
     p.add_argument("--assignment", help="regrade: only this assignment; gradescope: the chapter or exercise")
-    p.add_argument("--out", help="gradescope: the zip to write (default ID-autograder.zip)")
+    p.add_argument("--out", help="gradescope: the zip to write (default ID-autograder.zip); classroom: the workflow "
+                                 "(default .github/workflows/classroom.yml)")
     p.add_argument("--force", action="store_true", help="build: also overwrite nbgrader_config.py")
     p.add_argument("--grader-timeout", type=float, default=10.0,
                    help="build: seconds one grader may run inside the kernel before it fails as stuck")

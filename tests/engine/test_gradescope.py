@@ -35,3 +35,30 @@ def test_gradescope_package_grades_a_submission_on_a_simulated_autograder(tmp_pa
     assert abs(results["score"] - points) < 1e-9, results
     names = {t["name"].split(":", 1)[0] for t in results["tests"]}
     assert names == {"ch2.calculus"}, names
+
+
+def test_github_classroom_workflow_gives_full_points_exactly_when_a_module_passes(tmp_path):
+    """The generated workflow is valid YAML with one command-grader step per assigned exercise (its points as
+    max-score) and the reporter listing them all; each step's command exits 0 on a correct module and 1 on the stub."""
+    import yaml
+
+    from grader import ROOT, catalogue, gradescope
+    flow = yaml.safe_load(gradescope.classroom_workflow(["ch2.calculus", "ch2.linear_algebra"]))
+    steps = flow["jobs"]["run-autograding-tests"]["steps"]
+    graded = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-command-grader")]
+    cat = catalogue.load()
+    assert [(s["with"]["test-name"], s["with"]["max-score"]) for s in graded] == [
+        ("ch2.calculus", cat.by_id("ch2.calculus").points), ("ch2.linear_algebra", cat.by_id("ch2.linear_algebra").points)]
+    assert steps[-1]["with"]["runners"] == ",".join(s["id"] for s in graded)
+    command = graded[0]["with"]["command"]
+    assert command == "python3 katas.py check exercises/ch2/calculus.py"
+    args = command.split()[2:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
+    unfinished = tmp_path / "work" / "ch2" / "calculus.py"
+    unfinished.parent.mkdir(parents=True)
+    unfinished.write_text("def numerical_grad(f, x, h=1e-5):\n    return x\n")
+    for target, want in ((ROOT / "solutions" / "ch2" / "calculus.py", 0), (unfinished, 1)):
+        target = str(target)
+        r = subprocess.run([sys.executable, "-m", "grader", args[0], target], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == want, (tree, r.stdout[-1500:])
