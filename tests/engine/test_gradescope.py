@@ -61,4 +61,4 @@ def test_github_classroom_workflow_gives_full_points_exactly_when_a_module_passe
         target = str(target)
         r = subprocess.run([sys.executable, "-m", "grader", args[0], target], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=300)
-        assert r.returncode == want, (tree, r.stdout[-1500:])
+        assert r.returncode == want, (target, r.stdout[-1500:])
