@@ -40,6 +40,7 @@ class KataFailure(AssertionError):
                  detail: str | None = None, hints: list[str] | None = None, has_expected: bool = True):
         self.prop, self.inputs, self.expected, self.got = prop, inputs or {}, expected, got
         self.detail, self.hints, self.has_expected = detail, hints or [], has_expected
+        self.labels = ("expected", "got")
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -47,8 +48,8 @@ class KataFailure(AssertionError):
         for i, (name, value) in enumerate(self.inputs.items()):
             lines.append(f"{'input:' if i == 0 else '':10}{name} = {show(value)}")
         if self.has_expected:
-            lines.append(f"{'expected:':10}{show(self.expected)}")
-            lines.append(f"{'got:':10}{show(self.got)}")
+            lines.append(f"{self.labels[0] + ':':10}{show(self.expected)}")
+            lines.append(f"{self.labels[1] + ':':10}{show(self.got)}")
         if self.detail:
             lines.append(f"{'detail:':10}{self.detail}")
         for h in self.hints:
@@ -122,6 +123,19 @@ def _hints(hints, got, expected) -> list[str]:
 
 
 _UNSET = object()
+
+
+@contextlib.contextmanager
+def labelled(expected: str = "expected", got: str = "got"):
+    """Name the two values a failed check inside shows, where "expected" would mislead: an invariance compares the
+    learner's result with the learner's own result on other input (``labelled("your softmax(X)", "your
+    softmax(X + c)")``)."""
+    try:
+        yield
+    except KataFailure as e:
+        e.labels = (expected, got)
+        e.args = (e.render(),)
+        raise
 
 
 def fail(prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(), has_expected=True,

@@ -15,7 +15,7 @@ from hypothesis import example, given, settings, strategies as st
 from torch import nn
 
 from grader.check import (Hint, expect, expect_close, expect_equal, expect_raises, expect_tensor, fail, keep_curves,
-                          scale_atol)
+                          labelled, scale_atol)
 from tests.data import Batches
 from tests.shippable import (DropoutNet, LearnerFunction, LinearNet, LinearScores, RecordingAnimator, SGDUpdater,
                              ScratchSoftmaxNet, TinySGD, identity_net)
@@ -72,6 +72,8 @@ def _softmax_hints(X):
         return X.shape[0] == X.shape[1] and _close(got, E / E.sum(dim=1), 1e-4) and not _close(got, want, 1e-4)
 
     return [
+        Hint("X_exp.sum(1) has shape (n,), which broadcasts along the wrong axis (it divides column j by row j's "
+             "sum). Keep the summed axis: X_exp.sum(dim=1, keepdim=True) has shape (n, 1).", when=no_keepdim),
         Hint("overflow: in float32 exp(89) = inf, and inf/inf = NaN. Subtract each row's max before exp: "
              "softmax(X) = softmax(X − c) for any constant c per row (softmax is shift-invariant), and with "
              "c = the row max every exponent is ≤ 0, so exp cannot overflow.", when=naive_overflow),
@@ -79,8 +81,6 @@ def _softmax_hints(X):
              "0/0 = NaN. Subtract each row's own max (X.max(dim=1, keepdim=True).values), not one global max.",
              when=global_max),
         Hint("your columns sum to 1, not your rows: each row is one example, so normalise over dim=1.", when=dim0),
-        Hint("X_exp.sum(1) has shape (n,), which broadcasts along the wrong axis (it divides column j by row j's "
-             "sum). Keep the summed axis: X_exp.sum(dim=1, keepdim=True) has shape (n, 1).", when=no_keepdim),
     ]
 
 
@@ -167,7 +167,8 @@ def test_softmax_is_shift_invariant_per_row(kata, X, data):
     prop = "softmax(X + c) = softmax(X) for a constant c per row"
     base = _call(kata.softmax, X.clone(), prop=prop, inputs=inputs, hints=_softmax_hints(X))
     got = _call(kata.softmax, X + c, prop=prop, inputs=inputs, hints=hints)
-    expect_close(got, base, prop, inputs=inputs, atol=scale_atol(X + c), rtol=1e-5, hints=hints)
+    with labelled("your softmax(X)", "your softmax(X + c)"):   # both are the learner's: neither is "expected"
+        expect_close(got, base, prop, inputs=inputs, atol=scale_atol(X + c), rtol=1e-5, hints=hints)
 
 
 @settings(max_examples=8)
