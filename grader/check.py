@@ -48,8 +48,9 @@ class KataFailure(AssertionError):
         for i, (name, value) in enumerate(self.inputs.items()):
             lines.append(f"{'input:' if i == 0 else '':10}{name} = {show(value)}")
         if self.has_expected:
-            lines.append(f"{self.labels[0] + ':':10}{show(self.expected)}")
-            lines.append(f"{self.labels[1] + ':':10}{show(self.got)}")
+            width = max(10, *(len(label) + 2 for label in self.labels))
+            lines.append(f"{self.labels[0] + ':':{width}}{show(self.expected)}")
+            lines.append(f"{self.labels[1] + ':':{width}}{show(self.got)}")
         if self.detail:
             lines.append(f"{'detail:':10}{self.detail}")
         for h in self.hints:
