@@ -139,7 +139,8 @@ def _cached_graders(tree: Path, modules: list[str]) -> list[dict]:
 def _failing_reason(score) -> str | None:
     """Why a failing module fails when it is one thing for every test: it cannot be imported, or it hangs."""
     texts = [t.get("feedback") or "" for t in score.tests if not t.get("passed")]
-    for marker in ("could not import your ", "stopped after "):
+    from grader.loader import IMPORT_ERROR
+    for marker in (IMPORT_ERROR, "stopped after "):
         hit = next((line for text in texts for line in text.splitlines() if line.startswith(marker)), None)
         if hit:
             return hit if len(hit) <= 100 else hit[:99] + "…"
@@ -332,12 +333,13 @@ def cmd_course(args) -> int:
               f"({', '.join(chapters)})")
         print(f"next: cd {out} && nbgrader generate_assignment {chapters[0] if chapters else 'ch2'}")
         return 0
+    items = [args.assignment] if args.assignment else (args.chapters or [])
+    if args.action in ("classroom", "gradescope") and not items:
+        print(f"katas course {args.action} --assignment ID [--out FILE]: ID is a chapter or an exercise (ch3, "
+              "ch3.losses); --chapters ch2 ch3 for several")
+        return 2
     if args.action == "classroom":
         from grader import gradescope
-        items = [args.assignment] if args.assignment else (args.chapters or [])
-        if not items:
-            print("katas course classroom --assignment ID [--out FILE]: ID is a chapter or an exercise")
-            return 2
         try:
             text = gradescope.classroom_workflow(items)
         except ValueError as e:
@@ -351,11 +353,6 @@ def cmd_course(args) -> int:
         return 0
     if args.action == "gradescope":
         from grader import gradescope
-        items = [args.assignment] if args.assignment else (args.chapters or [])
-        if not items:
-            print("katas course gradescope --assignment ID [--out FILE.zip]: ID is a chapter or an exercise (ch3, "
-                  "ch3.losses); --chapters ch2 ch3 for several")
-            return 2
         try:
             out = gradescope.build(Path(args.out or args.dir or f"{'-'.join(items)}-autograder.zip"), items)
         except ValueError as e:
@@ -441,12 +438,20 @@ def cmd_test(args) -> int:
     return rc or rc_sandboxed
 
 
-def cmd_grade(args) -> int:
+def _unknown_assignment(args) -> bool:
+    """Say so (and return True) when --assignment names no chapter or exercise, before anything is graded."""
     from grader import grading
     try:
         grading.assignment_modules(args.assignment or ())
     except ValueError as e:
-        print(f"katas grade: {e}", file=sys.stderr)
+        print(f"katas {args.cmd}: {e}", file=sys.stderr)
+        return True
+    return False
+
+
+def cmd_grade(args) -> int:
+    from grader import grading
+    if _unknown_assignment(args):
         return 2
     sub = Path(args.submission)
     if not sub.is_dir():
@@ -464,10 +469,7 @@ def cmd_grade(args) -> int:
 
 def cmd_grade_class(args) -> int:
     from grader import grading
-    try:
-        grading.assignment_modules(args.assignment or ())
-    except ValueError as e:
-        print(f"katas grade-class: {e}", file=sys.stderr)
+    if _unknown_assignment(args):
         return 2
     errors = grading.grade_class(Path(args.class_dir), Path(args.out), jobs=args.jobs, timeout=args.timeout,
                                  memory_mib=args.memory, budget=args.budget, restart=args.restart,

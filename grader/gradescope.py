@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import tempfile
+import tomllib
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -51,9 +52,9 @@ exec "$PY" -m grader.gradescope run --root "$ROOT" {assignment}
 
 def _requirements() -> str:
     """pyproject's dependencies pinned to the installed versions (a local tag such as +cu128 dropped)."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    block = text.split("dependencies = [", 1)[1].split("]", 1)[0]
-    names = re.findall(r'"([A-Za-z0-9_.\-]+)', block)
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        specs = tomllib.load(f)["project"]["dependencies"]
+    names = [re.match(r"[A-Za-z0-9_.\-]+", spec).group(0) for spec in specs]
     lines = []
     for name in names:
         try:

@@ -209,21 +209,18 @@ def class_columns() -> list[str]:
 def write_class_csv(out: Path, students: list[str]) -> Path:
     """class.csv from the finished submissions in ``out`` (one row per student; missing ones say so); one column per
     exercise that some submission was graded on, in course order (a ch3 assignment has ch3's columns only)."""
-    graded = set()
-    for name in students:
-        done = out / name / "done.json"
-        if done.exists():
-            graded |= set(json.loads(done.read_text(encoding="utf-8")).get("exercises", {}))
+    done = {name: json.loads((out / name / "done.json").read_text(encoding="utf-8"))
+            for name in students if (out / name / "done.json").exists()}
+    graded = {ex_id for s in done.values() for ex_id in s.get("exercises", {})}
     cols = [c for c in class_columns() if c in graded] or class_columns()
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "score", "max_score", "exercises_passed", *cols, "status", "sandbox"])
     for name in students:
-        done = out / name / "done.json"
-        if not done.exists():
+        if name not in done:
             w.writerow([name, "", "", "", *[""] * len(cols), "not graded yet", ""])
             continue
-        s = json.loads(done.read_text(encoding="utf-8"))
+        s = done[name]
         ex = s.get("exercises", {})
         sb = s.get("sandbox") or {}
         sandbox = (f"landlock {sb.get('landlock')}, netns {'yes' if sb.get('netns') else 'no'}" if sb

@@ -75,17 +75,20 @@ class LearnerImportError(Exception):
     """The learner's module could not be imported (syntax error, or an exception at import time)."""
 
 
+IMPORT_ERROR = "could not import your "   # how the feedback of a module that cannot be imported begins
+
+
 def _describe_import_error(e: BaseException, filename: str) -> str:
     shown = Path(filename).name
     if isinstance(e, SyntaxError):
         line = (e.text or "").rstrip()
         caret = " " * max(0, (e.offset or 1) - 1 - (len(e.text or "") - len((e.text or "").lstrip()))) + "^"
-        return (f"could not import your {shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
+        return (f"{IMPORT_ERROR}{shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
                 f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
     import traceback
     frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
     where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
-    return (f"could not import your {shown}: {type(e).__name__}: {e}{where}\n"
+    return (f"{IMPORT_ERROR}{shown}: {type(e).__name__}: {e}{where}\n"
             f"Code at the top level of the module runs on import; keep it to imports and definitions.")
 
 

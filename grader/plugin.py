@@ -182,8 +182,9 @@ def pytest_configure(config):
         config.option.katas_tree = "solutions"
     if config.option.katas_timeout is None:
         config.option.katas_timeout = 30.0 if config.option.katas_selfcheck or config.option.katas_sandbox else 15.0
+    on_solutions = loader.tree_path(config.option.katas_tree) == (ROOT / "solutions").resolve()
     if config.option.katas_selfcheck or config.option.katas_variant != "source":
-        if loader.tree_path(config.option.katas_tree) != (ROOT / "solutions").resolve():
+        if not on_solutions:
             raise pytest.UsageError("--katas-selfcheck and --katas-variant work on solutions/ only")
     import gc
 
@@ -199,8 +200,7 @@ def pytest_configure(config):
     _CHECK_PICKLE = bool(config.option.katas_selfcheck)
     from grader import check
     practice = not (config.option.katas_selfcheck or config.option.katas_sandbox
-                    or config.option.katas_variant != "source"
-                    or loader.tree_path(config.option.katas_tree) == (ROOT / "solutions").resolve())
+                    or config.option.katas_variant != "source" or on_solutions)
     check.PICTURES["dir"] = ROOT / ".katas" / "pictures" if practice else None
 
 
@@ -522,9 +522,8 @@ def _time_limit(config):
         return contextlib.nullcontext()
     if _TIMED_OUT:
         seconds = min(seconds, 2.0)
-    use_thread = os.environ.get("KATAS_TIMER") == "thread" or not hasattr(signal, "setitimer")
-    if not use_thread and threading.current_thread() is not threading.main_thread():
-        use_thread = True
+    use_thread = (os.environ.get("KATAS_TIMER") == "thread" or not hasattr(signal, "setitimer")
+                  or threading.current_thread() is not threading.main_thread())
     return _thread_limit(seconds) if use_thread else _alarm_limit(seconds)
 
 
@@ -803,7 +802,7 @@ def _feedback(item, excinfo) -> tuple[str, bool]:
     from grader import catalogue
     ex = catalogue.load().by_module(module) if module else None
     footer = ""
-    if ex is not None and ex.hints and not is_stub and "could not import your " not in feedback:
+    if ex is not None and ex.hints and not is_stub and not isinstance(excinfo.value, loader.LearnerImportError):
         from grader import command
         footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
                   f"-v shows the full traceback")
@@ -811,12 +810,12 @@ def _feedback(item, excinfo) -> tuple[str, bool]:
     return feedback + footer, is_stub
 
 
-def _once_per_module(config, module: str, text: str) -> str:
+def _once_per_module(config, module: str, text: str, exc: BaseException) -> str:
     """A module that cannot be imported fails every test the same way: the terminal shows the error once, then one
     line per test (the records keep the full text for results.json)."""
-    line = next((ln for ln in text.splitlines() if ln.startswith("could not import your ")), None)
-    if line is None:
+    if not isinstance(exc, loader.LearnerImportError):
         return text
+    line = str(exc).splitlines()[0] if str(exc) else ""
     shown = config.stash.setdefault(_IMPORT_ERRORS_SHOWN, set())
     if (module, line) in shown:
         return f"{text.splitlines()[0]}\n{line.split(':', 1)[0]} (the error is shown above)"
@@ -841,7 +840,7 @@ def pytest_runtest_makereport(item, call):
         full, is_stub = _feedback(item, call.excinfo)
         feedback = full.split("\nstuck? `", 1)[0]
         if not verbose:
-            report.longrepr = _once_per_module(config, module, full)
+            report.longrepr = _once_per_module(config, module, full, call.excinfo.value)
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
     variant = proxy._variant if _is_kata_proxy(proxy) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):

@@ -205,6 +205,7 @@ class Sandbox:
         self.generation = 0
         self.loaded: dict[str, tuple[int, dict]] = {}      # relpath -> (generation, module handle info)
         self.broken: dict[str, str] = {}                   # relpath -> why its tests fail at once
+        self.unimportable: set[str] = set()                # of those, the modules that cannot be imported
         self.strikes: dict[str, int] = {}
         self.deadline: float | None = None
         self.seed = 0
@@ -418,9 +419,9 @@ class Sandbox:
     # -- modules
     def module(self, relpath: str, source: str, filename: str, forbid: dict | None, why: dict | None):
         """The handle info of the learner's module in the current worker (loaded on demand)."""
-        from grader.loader import LearnerImportError
-        if relpath in self.broken:
-            raise WorkerDied(self.broken[relpath])
+        from grader.loader import IMPORT_ERROR, LearnerImportError
+        if relpath in self.broken:   # an import error stays one, as in-process: the same feedback, shown once
+            raise (LearnerImportError if relpath in self.unimportable else WorkerDied)(self.broken[relpath])
         w = self.ensure()
         got = self.loaded.get(relpath)
         if got and got[0] == self.generation:
@@ -436,9 +437,10 @@ class Sandbox:
         if "import_error" in header:
             msg = str(header["import_error"])[:4000]
             self.broken[relpath] = msg
+            self.unimportable.add(relpath)
             raise LearnerImportError(msg)
         if "exc" in header:
-            raise LearnerImportError(f"could not import your {Path(relpath.split('@')[0]).name}: "
+            raise LearnerImportError(f"{IMPORT_ERROR}{Path(relpath.split('@')[0]).name}: "
                                      f"{header['exc'].get('msg')}")
         info = header["ok"]["ref"]
         self.loaded[relpath] = (self.generation, info)

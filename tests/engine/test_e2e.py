@@ -195,9 +195,11 @@ def test_a_syntax_error_is_shown_once_per_module(tmp_path):
     tree = tmp_path / "mywork"
     (tree / "ch2").mkdir(parents=True)
     (tree / "ch2" / "calculus.py").write_text("import torch\n\ndef numerical_grad(f, x, h=1e-5):\n    return (x\n")
-    r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q"])
-    assert r.returncode == 1
-    shown = r.stdout.split("short test summary info")[0]   # (under CI pytest's summary repeats every message)
-    assert shown.count("SyntaxError at line 4: '(' was never closed") == 1, r.stdout
-    assert shown.count("could not import your calculus.py (the error is shown above)") >= 3, r.stdout
-    assert "katas.py hint" not in r.stdout      # a hint cannot help with a syntax error
+    for sandboxed in ([], ["--katas-sandbox"]):     # the same in practice and when grading for marks
+        r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q",
+                 *sandboxed])
+        assert r.returncode == 1
+        shown = r.stdout.split("short test summary info")[0]   # (under CI pytest's summary repeats every message)
+        assert shown.count("SyntaxError at line 4: '(' was never closed") == 1, r.stdout
+        assert shown.count("could not import your calculus.py (the error is shown above)") >= 3, r.stdout
+        assert "katas.py hint" not in r.stdout      # a hint cannot help with a syntax error

@@ -1,10 +1,10 @@
 """What the board and the feedback tell a learner to run works right after the README's quick start (no virtual
 environment activated), and a console that cannot show ✔ (GBK, cp1252) gets '?' instead of a crash (issue 16)."""
 import io
-import subprocess
 import sys
 
 from grader import ROOT, cli, command, console_safe
+from tests.engine.test_e2e import run
 
 
 def test_suggested_commands_go_through_katas_py():
@@ -23,8 +23,7 @@ def test_a_gbk_console_gets_question_marks_not_an_error(monkeypatch):
 
 
 def test_board_prints_runnable_next_commands():
-    out = subprocess.run([sys.executable, "-m", "grader", "board", "--results", "/dev/null"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120).stdout
+    out = run(["-m", "grader", "board", "--results", "/dev/null"]).stdout
     nxt = [line for line in out.splitlines() if "then run:" in line or "stuck?" in line]
     assert nxt and all("katas.py " in line for line in nxt), out[-800:]
 
@@ -49,8 +48,7 @@ def test_board_regrades_only_changed_modules_and_says_why_a_module_fails(tmp_pat
 
     def board():
         t0 = time.monotonic()
-        out = subprocess.run([sys.executable, "-m", "grader", "board", str(tree), "--results",
-                              str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        out = run(["-m", "grader", "board", str(tree), "--results", str(tmp_path / "r.json")])
         assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
         return out.stdout, time.monotonic() - t0, json.loads((tmp_path / "r.json").read_text())["score"]
 
