@@ -50,6 +50,9 @@ def pytest_addoption(parser):
                 help="run every statistical grader (those using the `stat_seed` fixture) under this many seeds "
                      "(scripts/flake_check.py); default 1: the fixed seed only")
     g.addoption("--katas-seed-base", type=int, default=0, help="the first seed for statistical graders (default 0)")
+    g.addoption("--katas-only-variants", default=None,
+                help="self-check: run only these variants (comma-separated, e.g. solution,alt:book,mutant:NAME; "
+                     "scripts/flake_check.py runs the seeded pass on the variants no fixed-seed grader rejects)")
     g.addoption("--katas-rejections", default=None,
                 help="self-check: write, for each buggy variant, the test that rejected it with its recorded feedback")
     g.addoption("--katas-only-rejecting", default=None,
@@ -401,9 +404,14 @@ def _variants(config, module: str) -> list[str]:
     if config.option.katas_selfcheck:
         from grader import catalogue
         ex = catalogue.load().by_module(module)
-        return (["solution", "stub"] + [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
+        variants = (["solution", "stub"] + [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
                 + [f"mutant:{m}" for m in loader.mutants_of(module)]
                 + [f"const:{f}" for f in (ex.functions if ex else ())])
+        only = config.option.katas_only_variants
+        if only:
+            wanted = set(only.split(","))
+            variants = [v for v in variants if v in wanted]
+        return variants
     return [config.option.katas_variant]
 
 

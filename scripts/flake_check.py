@@ -5,10 +5,12 @@
     .venv/bin/python scripts/flake_check.py ch4/dropout.py --seeds 50
 
 Statistical graders are the tests that take the ``stat_seed`` fixture (their torch.Generator seeds derive from it;
-normal grading uses seed 0). For each such module this runs, in one pytest process, every grader under seeds
-0..N-1 against the reference solution and every recorded buggy variant (``--katas-selfcheck --katas-seeds N``),
-then reports: failures of the solution and of every recorded correct alternative (must be 0) and, for each buggy
-variant, the seeds under which no grader rejected it (must be none: "caught every time"). Exit status 1 if either is violated.
+normal grading uses seed 0). For each such module this runs two self-checks: every other grader under the fixed seed
+(which buggy variants does a deterministic grader reject?), then the statistical graders under seeds 0..N-1 on the
+reference solution, every recorded correct alternative and every buggy variant no fixed-seed grader rejects
+(``--katas-selfcheck --katas-seeds N --katas-only-variants ...``). It reports failures of the solution and of the
+correct alternatives (must be 0) and, for each buggy variant left to the statistical graders, the seeds under which
+none rejected it (must be none: "caught every time"). Exit status 1 if either is violated.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))   # tests.variants
 
 
 def statistical_modules() -> list[str]:
@@ -35,47 +38,69 @@ def statistical_modules() -> list[str]:
     return out
 
 
+def stat_tests(module: str) -> list[str]:
+    """Names of the module's graders that take the ``stat_seed`` fixture."""
+    import ast
+    chapter, name = module.split("/")
+    tree = ast.parse((ROOT / "tests" / chapter / f"test_{name}").read_text(encoding="utf-8"))
+    return sorted(n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+                  and any(a.arg == "stat_seed" for a in n.args.args))
+
+
+def _selfcheck(module: str, tmp: str, tag: str, *extra: str) -> list[dict] | None:
+    report = Path(tmp) / f"{tag}.json"
+    subprocess.run([sys.executable, "-m", "pytest", f"solutions/{module}", "-q", "-p", "no:xdist",
+                    "--katas-selfcheck", f"--katas-report={report}", *extra],
+                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return json.loads(report.read_text()) if report.exists() else None
+
+
 def check(module: str, seeds: int) -> tuple[bool, list[str]]:
+    """Two passes: every grader but the statistical ones under the fixed seed (which buggy variants do they
+    reject?), then the statistical graders under ``seeds`` seeds on the solution, every correct alternative and
+    every buggy variant that no fixed-seed grader rejects: those must be caught under every seed."""
+    from grader import loader
+    stats = stat_tests(module)
+    selection = " or ".join(stats)
+    t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "r.json"
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pytest", f"solutions/{module}", "-q", "-p", "no:xdist",
-                        "--katas-selfcheck", f"--katas-seeds={seeds}", f"--katas-report={report}"],
-                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        elapsed = time.perf_counter() - t0
-        if not report.exists():
+        fixed = _selfcheck(module, tmp, "fixed", "-k", f"not ({selection})")
+        if fixed is None:
             return False, [f"{module}: the graders did not run"]
-        records = json.loads(report.read_text())
+        mutants = sorted(f"mutant:{m}" for m in loader.mutants_of(module))
+        always = {r["variant"] for r in fixed if r["variant"].startswith("mutant:") and not r["passed"]}
+        alts = [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
+        seeded_variants = ["solution", *alts, *(m for m in mutants if m not in always)]
+        records = _selfcheck(module, tmp, "seeded", "-k", selection, f"--katas-seeds={seeds}",
+                             f"--katas-only-variants={','.join(seeded_variants)}")
+        if records is None:
+            return False, [f"{module}: the statistical graders did not run"]
+    elapsed = time.perf_counter() - t0
     lines, ok = [], True
-    sol_fail = [r for r in records if r["variant"] == "source" and not r["passed"]]
+    sol_fail = [r for r in fixed + records if r["variant"] == "source" and not r["passed"]]
     n_sol = sum(r["variant"] == "source" for r in records)
-    stat_tests = sorted({r["title"] for r in records if r["seed"] is not None and r["variant"] == "source"})
-    lines.append(f"{module}: {len(stat_tests)} statistical grader(s) × {seeds} seeds; {n_sol} solution runs, "
-                 f"{len(sol_fail)} failed  ({elapsed:.0f} s)")
+    lines.append(f"{module}: {len(stats)} statistical grader(s) {stats} × {seeds} seeds; {n_sol} seeded solution "
+                 f"runs; {len(sol_fail)} solution failures  ({elapsed:.0f} s)")
     if sol_fail:
         ok = False
         for r in sol_fail[:5]:
             lines.append(f"   FLAKE seed {r['seed']}: {r['title']}")
-    for alt in sorted({r["variant"] for r in records if r["variant"].startswith("alt:")}):
-        alt_fail = [r for r in records if r["variant"] == alt and not r["passed"]]
+    for alt in alts:
+        alt_fail = [r for r in fixed + records if r["variant"] == alt and not r["passed"]]
         lines.append(f"   correct alternative {alt.split(':', 1)[1]}: {len(alt_fail)} failed"
                      + ("  FLAKE" if alt_fail else ""))
         ok = ok and not alt_fail
     caught: dict[str, set] = defaultdict(set)
-    always: dict[str, bool] = defaultdict(bool)
     for r in records:
         if r["variant"].startswith("mutant:") and not r["passed"]:
-            if r["seed"] is None:
-                always[r["variant"]] = True
-            else:
-                caught[r["variant"]].add(r["seed"])
-    mutants = sorted({r["variant"] for r in records if r["variant"].startswith("mutant:")})
+            caught[r["variant"]].add(r["seed"])
     for m in mutants:
-        if always[m]:
-            how = f"caught by a deterministic grader (and under {len(caught[m])}/{seeds} seeds statistically)"
+        if m in always:
+            how = "caught by a fixed-seed grader"
         else:
             missed = seeds - len(caught[m])
-            how = f"caught under {len(caught[m])}/{seeds} seeds" + ("" if not missed else "  MISSED")
+            how = f"caught by the statistical graders under {len(caught[m])}/{seeds} seeds" + \
+                ("" if not missed else "  MISSED")
             ok = ok and missed == 0
         lines.append(f"   {m.split(':', 1)[1]:34} {how}")
     return ok, lines
