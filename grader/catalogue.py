@@ -115,3 +115,13 @@ def load(path: Path = CATALOGUE_FILE) -> Catalogue:
     order = {c.id: i for i, c in enumerate(chapters)}
     exercises.sort(key=lambda ex: order[ex.chapter])  # stable: file order within a chapter
     return Catalogue(chapters=chapters, exercises=tuple(exercises))
+
+
+def module_of_test(path) -> str:
+    """The exercise module a grader file grades: tests/ch3/test_softmax.py -> "ch3/softmax.py" (ValueError outside
+    tests/)."""
+    from grader import ROOT
+    p = Path(str(path)).resolve()
+    rel = p.relative_to((ROOT / "tests").resolve())
+    chapter, fname = rel.parts[0], rel.parts[-1]
+    return f"{chapter}/{fname.removeprefix('test_')}"

@@ -17,6 +17,9 @@ from typing import Any, Callable
 
 import torch
 
+from grader import seam
+from grader.seam import GraderBug, LearnerImportError, Remote, RemoteModule
+
 
 @dataclass
 class Hint:
@@ -256,9 +259,8 @@ def expect_equal(got, expected, prop: str, *, inputs=None, hints=()):
 
 def _passes_through(e: BaseException) -> bool:
     """Exceptions that speak for themselves (forbidden calls, import errors, grader bugs, failed checks)."""
-    from grader.forbid import ForbiddenCall
-    from grader.loader import LearnerImportError
-    return isinstance(e, (ForbiddenCall, LearnerImportError, KataFailure)) or type(e).__name__ == "GraderBug"
+    from grader.guard import ForbiddenCall
+    return isinstance(e, (ForbiddenCall, LearnerImportError, KataFailure, GraderBug))
 
 
 @contextlib.contextmanager
@@ -286,20 +288,21 @@ def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None,
 # ------------------------------------------------------------------------------------------------ sandbox-aware
 def is_instance(obj, cls) -> bool:
     """isinstance(obj, cls), also for a learner object that lives in the sandboxed worker (--katas-sandbox)."""
-    from grader.sandbox import is_instance as remote_is_instance
-    return remote_is_instance(obj, cls)
+    if isinstance(obj, Remote):
+        return obj._kata_isinstance(cls)
+    return isinstance(obj, cls)
 
 
 def is_subclass(obj, cls) -> bool:
     """issubclass(obj, cls) for a learner class, here or in the sandboxed worker (False if obj is no class)."""
-    from grader.sandbox import is_subclass as remote_is_subclass
-    return remote_is_subclass(obj, cls)
+    if isinstance(obj, Remote):
+        return obj._kata_issubclass(cls)
+    return isinstance(obj, type) and issubclass(obj, cls)
 
 
 def type_name(obj) -> str:
     """The name of obj's type as the learner wrote it (also for objects in the sandboxed worker)."""
-    from grader.sandbox import RemoteObject
-    if isinstance(obj, RemoteObject):
+    if isinstance(obj, Remote):
         return obj._kata_type.rsplit(".", 1)[-1]
     return type(obj).__name__
 
@@ -311,8 +314,7 @@ def run_beside(kata, fn, *args, **kwargs):
     download attempt): ``fn`` is a probe from tests/shippable.py that calls the learner function it is given and
     returns what it saw as plain data. Under the sandbox the probe runs in the learner's process, so what it
     reports is only as trustworthy as the learner's own output; pass/fail is still decided here."""
-    from grader.sandbox import RemoteKata
-    if isinstance(kata, RemoteKata):
+    if isinstance(kata, RemoteModule):
         return kata._run(fn, *args, **kwargs)
     return fn(*args, **kwargs)
 
@@ -369,13 +371,12 @@ def same_object(got, want) -> bool:
     """``got is want`` — or, when ``got`` came back from the sandboxed worker (where the learner's code holds a copy
     of what the grader passed in), the same kind of object with the same value: equal tensors (shape, dtype,
     values), or modules of the same type with the same repr and equal state_dict."""
-    from grader.sandbox import RemoteObject
     if got is want:
         return True
     if isinstance(want, torch.Tensor):
         return (isinstance(got, torch.Tensor) and _from_sandbox(got) and got.shape == want.shape
                 and got.dtype == want.dtype and torch.equal(got.detach(), want.detach()))
-    if isinstance(got, RemoteObject) and isinstance(want, torch.nn.Module):
+    if isinstance(got, Remote) and isinstance(want, torch.nn.Module):
         if type_name(got) != type(want).__name__ or repr(got) != repr(want):
             return False
         theirs, ours = got.state_dict(), want.state_dict()
@@ -387,6 +388,4 @@ def same_object(got, want) -> bool:
 
 def _from_sandbox(t) -> bool:
     """True when grading runs with the sandbox (values come back as copies, so identity cannot be asked)."""
-    import sys
-    plugin = sys.modules.get("grader.plugin")
-    return bool(plugin is not None and getattr(plugin, "SANDBOXED", False))
+    return seam.active().sandboxed

@@ -18,9 +18,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
-import io
 import json
 import os
 import subprocess
@@ -31,6 +29,7 @@ import unicodedata
 from pathlib import Path
 
 from grader import ROOT, catalogue, command, console_safe, stubgen
+from grader.records import Record
 
 STATE_DIR = ROOT / ".katas"
 
@@ -55,25 +54,15 @@ def _colour(text: str, code: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ grading
-def run_graders(tree: Path, modules: list[str], extra: list[str] | None = None) -> list[dict]:
+def run_graders(tree: Path, modules: list[str], extra: list[str] | None = None) -> list[Record]:
     """Run the graders for ``modules`` against ``tree`` in this process; return the per-test records."""
     if not modules:
         return []
-    import pytest
-    from grader import plugin
-    targets = [str(tree / m) for m in modules]
-    saved = list(plugin.RESULTS)  # when called inside a pytest session, leave its records alone
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        plugin.RESULTS.clear()
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main([*targets, "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
-                         f"--katas-tree={tree}", f"--katas-report={report}", *(extra or [])])
-        plugin.RESULTS[:] = saved
-        if not report.exists():
-            raise RuntimeError("the graders did not run:\n" + sink.getvalue()[-3000:])
-        return json.loads(report.read_text(encoding="utf-8"))
+    from grader import runner
+    result = runner.run([tree / m for m in modules], tree=tree, extra=extra or ())
+    if not result.ran:
+        raise RuntimeError("the graders did not run:\n" + result.output[-3000:])
+    return result.records
 
 
 def grade_tree(tree: Path, chapters: list[str] | None = None) -> tuple[list, float]:
@@ -103,7 +92,7 @@ def _digest(*paths: Path) -> str:
     return h.hexdigest()
 
 
-def _cached_graders(tree: Path, modules: list[str]) -> list[dict]:
+def _cached_graders(tree: Path, modules: list[str]) -> list[Record]:
     """The graders' records of ``modules``, re-run only for a module whose file (or whose graders, or the engine)
     changed since the last board: results are cached in .katas/board-cache.json by content."""
     cache_file = STATE_DIR / "board-cache.json"
@@ -125,7 +114,7 @@ def _cached_graders(tree: Path, modules: list[str]) -> list[dict]:
             stale.append(m)
     fresh = run_graders(tree, stale) if stale else []
     for m in stale:
-        here[m] = {"key": keys[m], "records": [r for r in fresh if r.get("module") == m]}
+        here[m] = {"key": keys[m], "records": [r.to_dict() for r in fresh if r.module == m]}
     for m in [m for m in here if m not in keys]:
         del here[m]
     if stale:
@@ -133,12 +122,12 @@ def _cached_graders(tree: Path, modules: list[str]) -> list[dict]:
         tmp = cache_file.with_name(cache_file.name + ".tmp")
         tmp.write_text(json.dumps(cache), encoding="utf-8")
         os.replace(tmp, cache_file)
-    return [r for m in modules for r in here[m]["records"]]
+    return [Record.from_dict(r) for m in modules for r in here[m]["records"]]
 
 
 def _failing_reason(score) -> str | None:
     """Why a failing module fails when it is one thing for every test: it cannot be imported, or it hangs."""
-    texts = [t.get("feedback") or "" for t in score.tests if not t.get("passed")]
+    texts = [t.feedback for t in score.tests if not t.passed]
     from grader.loader import IMPORT_ERROR
     for marker in (IMPORT_ERROR, "stopped after "):
         hit = next((line for text in texts for line in text.splitlines() if line.startswith(marker)), None)
@@ -421,7 +410,6 @@ def cmd_test(args) -> int:
     is how learner code runs (the worker, the wire, the guard, the limits), so it must reach the same verdict with
     the same feedback; which test rejects a variant is the graders' business, settled in the first pass
     (docs/SANDBOX.md, "What the test command proves")."""
-    import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         rejections = Path(tmp) / "rejections.json"
         cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",

@@ -135,38 +135,26 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
                 if module not in assigned:
                     (tree / module).unlink()
         modules = _modules_in(tree)
-        records_path = work / "records.json"
-        records: list[dict] = []
+        records: list = []
         sandbox_info = {}
         if modules:
+            from grader import runner
             scratch = work / "sandbox"
-            cmd = [sys.executable, "-m", "pytest", str(tree), "-c", str(ROOT / "pyproject.toml"), "--rootdir",
-                   str(ROOT), "-q", "-p", "no:xdist", "-p", "no:randomly",
-                   "--katas-sandbox", "--katas-sandbox-dir", str(scratch), "--katas-report", str(records_path),
-                   "--katas-timeout", str(timeout), "--katas-memory", str(memory_mib),
-                   "-o", "console_output_style=classic", "--no-header"]
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "KATAS", "HYPOTHESIS"))}
-            env["PYTHONHASHSEED"] = "0"
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-            try:
-                log, _ = proc.communicate(timeout=budget)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                log, _ = proc.communicate()
+            result = runner.run([tree], isolated=True, budget=budget, extra=[
+                "-p", "no:xdist", "-p", "no:randomly", "--katas-sandbox", "--katas-sandbox-dir", str(scratch),
+                "--katas-timeout", str(timeout), "--katas-memory", str(memory_mib),
+                "-o", "console_output_style=classic", "--no-header"])
+            if result.timed_out:
                 summary["status"] = f"error: grading took longer than {budget:g} s"
-            (out / "grading-log.txt").write_bytes(log or b"")
-            if records_path.exists():
-                records = json.loads(records_path.read_text(encoding="utf-8"))
+            (out / "grading-log.txt").write_bytes(result.log)
+            if result.ran:
+                records = result.records
             elif summary["status"] == "graded":
-                summary["status"] = f"error: the grading process ended with code {proc.returncode}"
-            info_path = Path(str(records_path) + ".sandbox.json")
-            if info_path.exists():
-                sandbox_info = json.loads(info_path.read_text())
+                summary["status"] = f"error: the grading process ended with code {result.returncode}"
+            sandbox_info = result.sandbox_info
         for r in records:
-            r["feedback"] = _clean(r.get("feedback", ""))
-            r["hidden"] = bool(r.get("hidden")) or any(fnmatch.fnmatch(r["title"], g) or fnmatch.fnmatch(
-                r.get("test", ""), g) for g in hide)
+            r.feedback = _clean(r.feedback)
+            r.hidden = r.hidden or any(fnmatch.fnmatch(r.title, g) or fnmatch.fnmatch(r.test, g) for g in hide)
         from grader import scoring
         cat = catalogue.load()
         submitted = set(modules)
@@ -175,11 +163,12 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         chapters = {m.split("/", 1)[0] for m in notebooks} if notebooks else {ex.chapter for ex in cat.exercises}
         scope = assigned if assigned is not None else {ex.module for ex in cat.exercises if ex.chapter in chapters}
         untouched = scope - submitted
-        scores = scoring.score([r for r in records if r.get("variant", "source") == "source"], untouched)
+        scores = scoring.score([r for r in records if r.variant == "source"], untouched)
         results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
         results["extra_data"] = {"sandbox": sandbox_info, "status": summary["status"]}
         _atomic_write(out / "results.json", json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-        _atomic_write(out / "records.json", json.dumps(records, indent=1, ensure_ascii=False) + "\n")
+        _atomic_write(out / "records.json", json.dumps([r.to_dict() for r in records], indent=1,
+                                                       ensure_ascii=False) + "\n")
         board = "\n".join(scoring.summary_lines(scores)) + "\n"
         _atomic_write(out / "board.txt", board)
         summary.update({

@@ -18,6 +18,7 @@ import types
 from pathlib import Path
 
 from grader import ROOT
+from grader.seam import IMPORT_ERROR, LearnerImportError  # noqa: F401  (re-exported: loader.LearnerImportError)
 
 # Files whose code is learner code (real paths, or pseudo-paths of generated variants). The forbidden-call guard
 # and the feedback formatter use it to tell learner frames from grader frames.
@@ -71,11 +72,19 @@ def mutants_of(module: str, kind: str = "MUTANTS") -> dict[str, dict]:
     return out
 
 
-class LearnerImportError(Exception):
-    """The learner's module could not be imported (syntax error, or an exception at import time)."""
-
-
-IMPORT_ERROR = "could not import your "   # how the feedback of a module that cannot be imported begins
+def learner_frames(tb) -> list[str]:
+    """The frames of a traceback that are learner code, as feedback shows them (paths relative to the clone)."""
+    import traceback
+    out = []
+    for fs in traceback.extract_tb(tb):
+        if fs.filename in LEARNER_FILES:
+            shown = fs.filename
+            try:
+                shown = Path(fs.filename).resolve().relative_to(ROOT).as_posix()
+            except ValueError:
+                pass
+            out.append(f"  {shown}, line {fs.lineno}, in {fs.name}\n      {fs.line or ''}".rstrip())
+    return out
 
 
 def _describe_import_error(e: BaseException, filename: str) -> str:

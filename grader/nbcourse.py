@@ -121,21 +121,9 @@ def _segments(source: str) -> tuple[str, list[tuple[str, str, str]]]:
 
 def collect_tests(module: str) -> list[dict]:
     """The graders of a module, in file order: [{"name", "title", "weight"}]."""
-    import pytest
-    from grader import plugin
+    from grader import runner
     chapter, name = module.removesuffix(".py").split("/")
-    found: list[dict] = []
-
-    class Collector:
-        def pytest_collection_modifyitems(self, items):
-            for item in items:
-                found.append({"name": item.name, "title": plugin._test_title(item), "weight": plugin._weight(item)})
-
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        pytest.main([str(ROOT / "tests" / chapter / f"test_{name}.py"), "--collect-only", "-q", "-p", "no:cacheprovider",
-                     f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}"], plugins=[Collector()])
-    return found
+    return runner.collect(ROOT / "tests" / chapter / f"test_{name}.py")
 
 
 def test_points(ex: catalogue.Exercise, tests: list[dict]) -> list[float]:
@@ -425,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     # the heavy imports before any cell's clock starts: a cell limit that interrupts `import torch` half-way leaves a
     # partially initialised torch behind, and every later cell and the graders fail on correct code (seen under load)
     import torch  # noqa: F401
-    from grader import guard, plugin  # noqa: F401
+    from grader import guard, plugin  # noqa: F401  (the graders' own imports, before any cell's clock starts)
     guard.warm_meta()
     for path in argv:
         result = grade_notebook(Path(path), grader_timeout=timeout)

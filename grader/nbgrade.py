@@ -7,11 +7,8 @@ so the hidden cell's source never appears in the output (nbgrader issue #917).
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import os
-import json
 import tempfile
 import types
 from pathlib import Path
@@ -40,10 +37,8 @@ def _fingerprint(ns: dict, module: str) -> tuple:
 
 def run_graders(ns: dict, module: str, source: str | None = None, timeout: float = 10.0) -> dict:
     """Run ``module``'s graders on the namespace ``ns``: {test name: {"passed": bool, "feedback": str}}."""
-    import pytest
     from hypothesis import configuration
 
-    from grader import plugin
     # hypothesis keeps a cache folder (.hypothesis/) in the working directory, which is the student's assignment
     # folder here: generate_feedback would copy it into every student's feedback. Keep it out of there.
     configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "katas-hypothesis")
@@ -60,26 +55,18 @@ def run_graders(ns: dict, module: str, source: str | None = None, timeout: float
                 loader.LEARNER_FILES.add(code.co_filename)
     loader.register_namespace(token, module, mod, source)
     chapter, name = module.removesuffix(".py").split("/")
-    saved = list(plugin.RESULTS)
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        plugin.RESULTS.clear()
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            pytest.main([str(ROOT / "tests" / chapter / f"test_{name}.py"), "-q", "-p", "no:cacheprovider",
-                         "-p", "no:xdist", "--capture=sys", f"--rootdir={ROOT}", f"-c={ROOT / 'pyproject.toml'}",
-                         f"--katas-tree=namespace:{token}", f"--katas-report={report}",
-                         f"--katas-timeout={timeout}"])
-        plugin.RESULTS[:] = saved
-        if not report.exists():
-            raise KataCellFailure("the graders could not run:\n" + sink.getvalue()[-2000:])
-        records = json.loads(report.read_text(encoding="utf-8"))
+    from grader import runner
+    result = runner.run([ROOT / "tests" / chapter / f"test_{name}.py"], tree=f"namespace:{token}",
+                        extra=["-p", "no:xdist", "--capture=sys", f"--katas-timeout={timeout}"])
+    if not result.ran:
+        raise KataCellFailure("the graders could not run:\n" + result.output[-2000:])
+    records = result.records
     from grader import scoring
     scoring.gate(records)
     # a cell passes when its test *earns* its points: a property that holds while a core test of the same function
     # fails does not pay (the feedback says which test to pass first)
-    return {r["test"].split("::", 1)[1]: {"passed": r["earned"],
-                                          "feedback": r["feedback"] or (scoring.gated_note(r) if r["gated_by"] else "")}
+    return {r.test.split("::", 1)[1]: {"passed": r.earned,
+                                       "feedback": r.feedback or (scoring.gated_note(r) if r.gated_by else "")}
             for r in records}
 
 

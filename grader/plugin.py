@@ -1,31 +1,25 @@
-"""The pytest plugin: binds graders to a tree, guards forbidden calls, writes learner feedback and scores.
+"""The pytest plugin: hooks only. It binds graders to a tree and wires the parts together:
 
 * ``pytest exercises/ch3`` is rewritten to ``pytest tests/ch3`` with the tree set to ``exercises`` (likewise
   ``solutions/...`` or any directory shaped like ``exercises/``). ``pytest tests/...`` grades ``solutions``.
-* Tests reach learner code through one seam, the module-scoped ``kata`` fixture, which returns a proxy of the
-  module under test (chosen from the test file's mirror path).
-* ``--katas-selfcheck`` runs every grader against the solution, the fresh stub, every recorded correct alternative
-  and every recorded buggy variant (``tests/variants/``): tests must pass on the solution and the alternatives,
-  fail on the stub, and every buggy variant must be rejected by at least one test (with the recorded feedback).
+* Tests reach learner code through one seam, the module-scoped ``kata`` fixture: grader.kata.KataModule in-process,
+  grader.sandbox.RemoteKata under ``--katas-sandbox``. Their shared vocabulary is grader.seam.
+* Deadlines: grader.deadline (in-process) or the worker's SIGKILL (sandbox). Feedback: grader.feedback. Records:
+  grader.records. The self-check (``--katas-selfcheck``): grader.selfcheck.
+* Session state lives on ``config.stash`` (grader.seam.SessionState), never in module globals.
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import random
-import re
-import traceback
-import types
 from pathlib import Path
 
 import pytest
 
-from grader import ROOT, conventions, loader
-
-RESULTS: list[dict] = []           # one record per graded test (controller side)
-_SELFCHECK_SEEN: dict[tuple[str, str], list[str]] = {}   # (module, variant) -> feedback of failing tests
-_SELFCHECK_RAN: set[tuple[str, str]] = set()
-_SELFCHECK_REJECTING: dict[str, str] = {}   # "module variant" -> node id of the first test that rejected it as recorded
+from grader import ROOT, catalogue, conventions, feedback, loader, seam, selfcheck
+from grader.kata import KataModule, LearnerFunction  # noqa: F401  (public: released notebooks name grader.plugin)
+from grader.records import Record, Status
+from grader.seam import GraderBug, KataTimeout, NotStarted  # noqa: F401  (public names of the seam, kept here too)
+from grader.deadline import torch_state_kept as _torch_state_kept  # noqa: F401
 
 
 # ------------------------------------------------------------------------------------------------ options
@@ -156,9 +150,8 @@ def _sandbox_setup(config):
                          memory=config.option.katas_memory << 20, cpu=config.option.katas_cpu, extra_rw=extra_rw)
     sb.own_scratch = config.option.katas_sandbox_dir is None
     sb.start()   # the worker imports torch while pytest collects
-    config._katas_sandbox = sb
-    global SANDBOXED
-    SANDBOXED = True
+    st = seam.state(config)
+    st.sandbox, st.sandboxed = sb, True
 
 
 def pytest_configure(config):
@@ -168,7 +161,10 @@ def pytest_configure(config):
                                        "of `names`) against an oracle; the module's other tests that use a function "
                                        "pay only when every core test of that function passes")
     runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
-    if config.option.katas_sandbox and runs_tests and not hasattr(config, "_katas_sandbox"):
+    st = seam.state(config)
+    seam.enter(st)
+    config.pluginmanager.register(_Collector(st), f"katas-collector-{id(st)}")
+    if config.option.katas_sandbox and runs_tests and st.sandbox is None:
         _sandbox_setup(config)   # in the process that runs tests (an xdist worker, or the only process)
     from hypothesis import HealthCheck, Phase, settings
     common = dict(derandomize=True, database=None, deadline=None, print_blob=False, report_multiple_bugs=False,
@@ -199,8 +195,7 @@ def pytest_configure(config):
     gc.freeze()
     from grader import console_safe
     console_safe()   # a GBK console: '?' for ✔ rather than a UnicodeEncodeError in the summary
-    global _CHECK_PICKLE
-    _CHECK_PICKLE = bool(config.option.katas_selfcheck)
+    st.check_pickle = bool(config.option.katas_selfcheck)
     from grader import check
     practice = not (config.option.katas_selfcheck or config.option.katas_sandbox
                     or config.option.katas_variant != "source" or on_solutions)
@@ -208,213 +203,6 @@ def pytest_configure(config):
 
 
 # ------------------------------------------------------------------------------------------------ the seam
-class KataModule:
-    """What a grader sees of the learner's module: attributes are looked up live; functions are wrapped so that
-    an exception they raise remembers which call raised it; a function with a forbidden call fails on access."""
-
-    def __init__(self, module: types.ModuleType, relpath: str, variant: str, violations: dict[str, list[str]],
-                 tree: str = "exercises"):
-        object.__setattr__(self, "_tree", str(tree))
-        object.__setattr__(self, "_mod", module)
-        object.__setattr__(self, "_relpath", relpath)
-        object.__setattr__(self, "_variant", variant)
-        object.__setattr__(self, "_violations", violations)
-        object.__setattr__(self, "_used", set())   # names the current test reached (reset per test)
-
-    def __getattr__(self, name):
-        from grader.forbid import ForbiddenCall
-        mod = object.__getattribute__(self, "_mod")
-        self._used.add(name)
-        if name in self._violations:
-            raise ForbiddenCall("\n".join(self._violations[name]))
-        try:
-            obj = getattr(mod, name)
-        except AttributeError:
-            from grader import catalogue
-            ex = catalogue.load().by_module(self._relpath)
-            if ex is None or name not in ex.functions:
-                raise
-            from grader.check import fail
-            fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
-                 got="no such name (was it renamed or deleted?)")
-        if isinstance(obj, types.FunctionType):
-            return LearnerFunction(obj, self._tree, self._relpath, self._variant)
-        return obj
-
-    def __repr__(self):
-        return f"<kata {self._relpath} ({self._variant})>"
-
-
-SANDBOXED = False      # set by --katas-sandbox: learner code runs in the worker (grader.sandbox)
-_CHECK_PICKLE = False  # set by --katas-selfcheck: graders must pass only picklable arguments to learner code
-
-
-class GraderBug(Exception):
-    """A grader breaks one of the project's own conventions (not the learner's fault)."""
-
-
-def _check_picklable(name, args, kwargs):
-    """Graders may pass into learner code only what can travel to the sandboxed worker: plain data, tensors,
-    objects of tests/shippable*.py — and objects learner code made (state of the learner's own class, handed back:
-    in the sandbox those stay in the worker and travel as handles)."""
-    import io
-    import pickle
-
-    class _Pickler(pickle.Pickler):
-        def reducer_override(self, obj):
-            home = getattr(type(obj), "__module__", "") or ""
-            if home.startswith("_kata.") or (isinstance(obj, type) and (obj.__module__ or "").startswith("_kata.")):
-                return (str, ("a learner object",))
-            return NotImplemented
-    try:
-        _Pickler(io.BytesIO()).dump((args, kwargs))
-    except Exception as e:  # noqa: BLE001
-        raise GraderBug(f"a grader passes an argument to `{name}` that cannot be pickled by reference ({e}); "
-                        "use module-level functions and classes, never lambdas or closures") from None
-
-
-class NotStarted(BaseException):
-    """An untouched stub function was called. A BaseException, so that hypothesis stops at once instead of
-    shrinking an input that cannot matter."""
-
-
-class LearnerFunction:
-    """A learner function as graders see it: calling it tags any exception with the function's name (and turns an
-    untouched stub into NotStarted). Picklable by reference (tree, module, variant, name), so graders may pass it
-    back into learner code and a later sandbox can ship it to another process."""
-
-    def __init__(self, fn, tree: str, relpath: str, variant: str):
-        self.__wrapped__, self._where = fn, (tree, relpath, variant, fn.__name__)
-        self.__name__, self.__qualname__, self.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
-
-    def __call__(self, *args, **kwargs):
-        fn = self.__wrapped__
-        if _CHECK_PICKLE:
-            _check_picklable(fn.__name__, args, kwargs)
-        hung = (self._where, fn.__code__)
-        if len(_HUNG.get(hung, ())) >= 2:
-            # it did not return in two earlier tests (the second with a 2 s limit): an endless loop costs two
-            # deadlines per function, not one per test; a merely slow function keeps its chance on small inputs
-            e = KataTimeout(_HUNG[hung][0] + f" (in earlier tests; `{fn.__name__}` is not run again until you "
-                            "change it)")
-            e._kata_call = fn.__name__
-            raise e
-        try:
-            return conventions.graded_call(self._where[1], fn.__name__, fn, args, kwargs, fn=fn)
-        except NotImplementedError as e:
-            _raise_not_started(e)
-            raise
-        except KataTimeout as e:
-            _HUNG.setdefault(hung, []).append(str(e).split(" (in earlier tests", 1)[0])
-            if getattr(e, "_kata_call", None) is None:
-                e._kata_call = fn.__name__
-            raise
-        except BaseException as e:
-            if getattr(e, "_kata_call", None) is None:
-                try:
-                    e._kata_call = fn.__name__
-                except Exception:
-                    pass
-            raise
-
-    def __reduce__(self):
-        return (_learner_function, self._where)
-
-    def __repr__(self):
-        return f"<learner function {self.__name__} of {self._where[1]}>"
-
-
-def _learner_function(tree, relpath, variant, name):
-    return LearnerFunction(getattr(loader.load(relpath, tree, variant), name), tree, relpath, variant)
-
-
-def _raise_not_started(e: NotImplementedError):
-    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's: a bare
-    ``raise NotImplementedError()``): stop at once. torch's own NotImplementedErrors (an op without a kernel for
-    meta tensors, say) always carry a message: those are the learner's bugs, reported as such."""
-    from grader.stubgen import STUB_MARK
-    if STUB_MARK in str(e):
-        raise NotStarted(str(e)) from None
-    frames = _learner_frames(e.__traceback__)
-    if frames and not str(e).strip():
-        where = frames[-1].strip().splitlines()[0]
-        raise NotStarted(f"{STUB_MARK} raises NotImplementedError ({where})") from None
-
-
-def _stub_aware(fn):
-    """Wrap a method that still contains a stub's raise, so that the stub raises NotStarted."""
-    import functools
-
-    @functools.wraps(fn)
-    def method(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except NotImplementedError as e:
-            _raise_not_started(e)
-            raise
-    method._katas_stub_aware = True
-    return method
-
-
-def _mark_stub_methods(mod: types.ModuleType) -> None:
-    """Classes of the learner's module whose methods are still stubs: make those methods raise NotStarted (so that
-    hypothesis stops at once instead of shrinking). Methods the learner wrote are left alone."""
-    from grader.stubgen import STUB_MARK
-    for cls in list(vars(mod).values()):
-        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
-            continue
-        for name, attr in list(vars(cls).items()):
-            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and (
-                    "NotImplementedError" in attr.__code__.co_names
-                    or any(isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts)):
-                setattr(cls, name, _stub_aware(attr))
-
-
-_GRADED_DUNDERS = ("__call__", "__getitem__")
-
-
-def _grade_methods(mod: types.ModuleType, module: str) -> None:
-    """The methods of the learner's classes (forward, step, add, ...) get the course-wide conventions checked on
-    every call, as module-level functions do through LearnerFunction (the sandbox checks them in Sandbox.invoke)."""
-    import functools
-    for cls in list(vars(mod).values()):
-        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
-            continue
-        for name, attr in list(vars(cls).items()):
-            if not isinstance(attr, types.FunctionType) or getattr(attr, "_katas_graded", False) or (
-                    name.startswith("__") and name not in _GRADED_DUNDERS):
-                continue
-
-            def method(self, *args, __fn=attr, __label=f"{cls.__name__}.{name}", **kwargs):
-                return conventions.graded_call(module, __label, functools.partial(__fn, self), args, kwargs,
-                                               fn=__fn, function=False)
-            functools.update_wrapper(method, attr)
-            method._katas_graded = True
-            setattr(cls, name, method)
-
-
-def _module_of_test(path) -> str:
-    p = Path(str(path)).resolve()
-    rel = p.relative_to((ROOT / "tests").resolve())
-    chapter, fname = rel.parts[0], rel.parts[-1]
-    return f"{chapter}/{fname.removeprefix('test_')}"
-
-
-def _variants(config, module: str) -> list[str]:
-    if config.option.katas_selfcheck:
-        from grader import catalogue
-        ex = catalogue.load().by_module(module)
-        variants = (["solution", "stub"] + [f"alt:{m}" for m in loader.mutants_of(module, "ALTERNATIVES")]
-                + [f"mutant:{m}" for m in loader.mutants_of(module)]
-                + [f"const:{f}" for f in (ex.functions if ex else ())])
-        only = config.option.katas_only_variants
-        if only:
-            wanted = set(only.split(","))
-            variants = [v for v in variants if v in wanted]
-        return variants
-    return [config.option.katas_variant]
-
-
 @pytest.fixture(scope="session")
 def stat_seed(request) -> int:
     """The seed a statistical grader derives its torch.Generator seeds from (fixed, so grading is deterministic;
@@ -429,40 +217,29 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("stat_seed", [base + i for i in range(config.option.katas_seeds)],
                              ids=lambda s: f"seed{s}")
     if "kata" in metafunc.fixturenames and metafunc.config.option.katas_selfcheck:
-        module = _module_of_test(metafunc.definition.path)
-        variants = _variants(metafunc.config, module)
+        module = catalogue.module_of_test(metafunc.definition.path)
+        variants = selfcheck.variants(metafunc.config, module)
         metafunc.parametrize("kata", variants, indirect=True, scope="module", ids=variants)
 
 
 @pytest.fixture(scope="module")
 def kata(request):
     """The module under test, e.g. ``kata.softmax(X)``. The only way graders reach learner code."""
-    module = _module_of_test(request.path)
+    module = catalogue.module_of_test(request.path)
     variant = getattr(request, "param", request.config.option.katas_variant)
     if variant == "solution":
         variant = "source"
     tree = request.config.option.katas_tree
-    sb = getattr(request.config, "_katas_sandbox", None)
+    sb = seam.state(request.config).sandbox
     if sb is not None:
         return _remote_kata(sb, module, tree, variant)
-    mod = loader.load(module, tree, variant)
-    from grader import forbid
-    violations = {}
-    rules = forbid.rules_for(module)
-    if rules is not None:
-        src = loader.namespace_source(tree) or "".join(__import__("linecache").getlines(mod.__file__))
-        from grader import catalogue
-        ex = catalogue.load().by_module(module)
-        violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
-    _mark_stub_methods(mod)
-    _grade_methods(mod, module)
-    tree_id = tree if str(tree).startswith("namespace:") else str(loader.tree_path(tree))
-    return KataModule(mod, module, variant, violations, tree=tree_id)
+    from grader import kata as kata_seam
+    return kata_seam.load(module, tree, variant)
 
 
 def _remote_kata(sb, module, tree, variant):
     """The sandboxed seam: the learner's source is read (as text) and scanned here, and run in the worker."""
-    from grader import catalogue, forbid
+    from grader import forbid
     from grader.sandbox import RemoteKata
     source, filename = loader.variant_source(module, tree, variant)
     # the name learner code runs under in the worker (and feedback shows): the same on every machine and run
@@ -478,20 +255,9 @@ def _remote_kata(sb, module, tree, variant):
 
 
 # ------------------------------------------------------------------------------------------------ running
-_SETTLED: set[tuple[str, str]] = set()   # (module, variant) whose verdict is known in this process (self-check)
-
-
-def _variant_of(item) -> str:
-    return str(getattr(getattr(item, "callspec", None), "params", {}).get("kata", ""))
-
-
 def pytest_runtest_setup(item):
-    if item.config.option.katas_selfcheck and item.config.option.katas_seeds == 1:   # flake_check needs every run
-        variant = _variant_of(item)
-        if variant.startswith(("mutant:", "const:")):
-            module = _module_of_test(item.path)
-            if (module, variant) in _SETTLED:   # rejected already (with the recorded feedback): no need to go on
-                pytest.skip(f"{variant} is already rejected")
+    if item.config.option.katas_selfcheck and selfcheck.already_rejected(seam.state(item.config), item):
+        pytest.skip(f"{selfcheck.variant_of(item)} is already rejected")
     import torch
     # the CPU generator only: torch.manual_seed would also queue CUDA seeding, which on a CUDA build without a GPU
     # formats a stack trace on every call (10-40 ms per test)
@@ -504,84 +270,6 @@ def pytest_runtest_setup(item):
         pass
 
 
-class KataTimeout(BaseException):
-    """A grader ran past --katas-timeout (a BaseException, so hypothesis does not retry the input)."""
-
-
-_TIMED_OUT = False
-_HUNG: dict[tuple, list] = {}  # learner functions that ran past the limit here: (where, code) -> messages
-
-
-def _timeout_message(seconds: float) -> str:
-    return (f"stopped after {seconds:g} s: your code did not return (an endless loop? a loop whose condition never "
-            f"becomes false, or a `while True` without a `break`)")
-
-
-def _time_limit(config):
-    """The practice-mode deadline of one test. POSIX: SIGALRM. Where there is none (Windows), or with
-    KATAS_TIMER=thread (how the test suite runs the Windows path on Linux): a watchdog thread raises the same
-    KataTimeout in the test's thread (PyThreadState_SetAsyncExc). Both stop Python code between two bytecodes; neither
-    interrupts one long call into C, which the sandbox's SIGKILL does."""
-    import os
-    import signal
-    import threading
-    seconds = config.option.katas_timeout
-    if not seconds:
-        return contextlib.nullcontext()
-    if _TIMED_OUT:
-        seconds = min(seconds, 2.0)
-    use_thread = (os.environ.get("KATAS_TIMER") == "thread" or not hasattr(signal, "setitimer")
-                  or threading.current_thread() is not threading.main_thread())
-    return _thread_limit(seconds) if use_thread else _alarm_limit(seconds)
-
-
-@contextlib.contextmanager
-def _alarm_limit(seconds):
-    import signal
-
-    def on_alarm(signum, frame):
-        global _TIMED_OUT
-        _TIMED_OUT = True
-        raise KataTimeout(_timeout_message(seconds))
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-@contextlib.contextmanager
-def _thread_limit(seconds):
-    import ctypes
-    import threading
-    message = _timeout_message(seconds)
-    # raised by class (the C API cannot pass arguments): a KataTimeout that knows its message
-    timeout_cls = type("KataTimeout", (KataTimeout,), {"__init__": lambda self, *a: KataTimeout.__init__(self, message),
-                                                      "__module__": __name__})
-    target = ctypes.c_ulong(threading.get_ident())
-    done, lock, fired = threading.Event(), threading.Lock(), []
-
-    def watchdog():
-        global _TIMED_OUT
-        if done.wait(seconds):
-            return
-        with lock:
-            if not done.is_set():
-                _TIMED_OUT = True
-                fired.append(True)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(timeout_cls))
-    threading.Thread(target=watchdog, name="katas-deadline", daemon=True).start()
-    try:
-        yield
-    finally:
-        with lock:
-            done.set()
-            if fired:   # raised already, or still pending if the code returned just then: never deliver it later
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     proxy = getattr(item, "funcargs", {}).get("kata")
@@ -590,21 +278,21 @@ def pytest_runtest_call(item):
         used = set()
         object.__setattr__(proxy, "_used", used)
         item._katas_used = used
-    sb = getattr(item.config, "_katas_sandbox", None)
-    if sb is not None and proxy is not None:
+    st = seam.state(item.config)
+    if st.sandbox is not None and proxy is not None:
         # learner code runs in the worker: the deadline is enforced there (SIGKILL), not with SIGALRM here
-        sb.begin_test(seed=0)
+        st.sandbox.begin_test(seed=0)
         try:
             outcome = yield
         finally:
-            sb.end_test()
+            st.sandbox.end_test()
         _report_conventions(outcome)
         return
     if isinstance(proxy, KataModule):
-        from grader import forbid, guard
+        from grader import deadline, forbid, guard
         rules = forbid.rules_for(proxy._relpath)
         guard.warm_meta()  # once per process, before the first deadline starts
-        with _torch_state_kept(), _time_limit(item.config):
+        with deadline.torch_state_kept(), deadline.time_limit(item.config.option.katas_timeout, st):
             if rules is not None:
                 with forbid.Guard(rules):
                     outcome = yield
@@ -615,22 +303,6 @@ def pytest_runtest_call(item):
     yield
 
 
-@contextlib.contextmanager
-def _torch_state_kept():
-    """Global torch state as it was before the test, whatever learner code did or a deadline interrupted (a timeout
-    inside ``with torch.no_grad():`` left autograd off for the rest of an nbgrader kernel)."""
-    import torch
-    grad, dtype, threads = torch.is_grad_enabled(), torch.get_default_dtype(), torch.get_num_threads()
-    try:
-        yield
-    finally:
-        torch.set_grad_enabled(grad)
-        if torch.get_default_dtype() != dtype:
-            torch.set_default_dtype(dtype)
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
-
-
 def _report_conventions(outcome) -> None:
     """A test whose own checks passed still fails on a dtype or device convention its learner calls broke."""
     failure = conventions.pending()
@@ -638,217 +310,36 @@ def _report_conventions(outcome) -> None:
         outcome.force_exception(failure)
 
 
-# ------------------------------------------------------------------------------------------------ feedback
-def _test_title(item) -> str:
-    doc = getattr(getattr(item, "function", None), "__doc__", None)
-    if doc and doc.strip():
-        return " ".join(doc.strip().splitlines()[0].split())
-    name = getattr(item, "originalname", item.name)
-    return name.removeprefix("test_").replace("_", " ")
-
-
-def _learner_frames(tb) -> list[str]:
-    out = []
-    for fs in traceback.extract_tb(tb):
-        if fs.filename in loader.LEARNER_FILES:
-            shown = fs.filename
-            try:
-                shown = Path(fs.filename).resolve().relative_to(ROOT).as_posix()
-            except ValueError:
-                pass
-            out.append(f"  {shown}, line {fs.lineno}, in {fs.name}\n      {fs.line or ''}".rstrip())
-    return out
-
-
-def _falsifying(exc) -> str | None:
-    for note in getattr(exc, "__notes__", []) or []:
-        if note.startswith("Falsifying example"):
-            body = re.sub(r"\n\s*kata=[^\n]*", "", note)
-            return body
-    return None
-
-
-def format_failure(excinfo, item) -> tuple[str, bool]:
-    """(feedback text, is_stub) for a failed grader."""
-    from grader.check import KataFailure
-    from grader.forbid import ForbiddenCall
-    from grader.stubgen import STUB_MARK
-    exc = excinfo.value
-    title = _test_title(item)
-    lines = [title]
-    is_stub = False
-    if isinstance(exc, KataFailure):
-        lines.append(exc.render())
-    elif isinstance(exc, loader.LearnerImportError):
-        lines.append(str(exc))
-    elif isinstance(exc, ForbiddenCall):
-        lines.append("forbidden call: " + str(exc))
-    elif isinstance(exc, KataTimeout):
-        lines.append(str(exc))
-        lines.extend(_learner_frames(excinfo.tb)[-3:])
-    elif type(exc).__name__ == "WorkerDied":
-        lines.append(str(exc))
-    elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
-        is_stub = True
-        what = str(exc).split(STUB_MARK, 1)[1].strip()
-        if what.startswith("raises NotImplementedError"):
-            lines.append(f"not started: your code {what}. Replace the raise with your implementation.")
-        else:
-            what = what.split(":")[0].strip()
-            lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
-                         f"({what}). Replace the raise with your implementation.")
-    else:
-        frames = getattr(exc, "_kata_frames", None) or _learner_frames(excinfo.tb)
-        call = getattr(exc, "_kata_call", None)
-        if frames or call:
-            who = f"your `{call}`" if call else "your code"
-            lines.append(f"{who} raised {type(exc).__name__}: {exc}")
-            if frames:
-                lines.append("where (your code):")
-                lines.extend(frames)
-        else:
-            lines.append(f"the grader raised {type(exc).__name__}: {exc}")
-            lines.append("  (this happened in grader code, usually because a value your code returned has an "
-                         "unexpected type or shape; run with -v for the full traceback)")
-    fals = _falsifying(exc)
-    if fals and not (isinstance(exc, KataFailure) and exc.inputs):
-        lines.append(fals)
-    return "\n".join(lines), is_stub
-
-
-def _exercise_of(item) -> str | None:
-    """The catalogued exercise module a test grades (None for the engine's own tests)."""
-    from grader import catalogue
-    try:
-        module = _module_of_test(item.path)
-    except ValueError:
-        return None
-    return module if catalogue.load().by_module(module) is not None else None
-
-
-def _weight(item) -> float:
-    m = item.get_closest_marker("weight")
-    return float(m.args[0]) if m else 1.0
+def _is_kata_proxy(proxy) -> bool:
+    return isinstance(proxy, (KataModule, seam.RemoteModule))
 
 
 def pytest_collection_modifyitems(session, config, items):
     if config.option.katas_selfcheck:
-        # a constant-answer variant runs only the core tests: every other test using the function is gated by them,
-        # so it earns nothing exactly when a core test of the function rejects the constant
-        keep, drop = [], []
-        for item in items:
-            variant = getattr(getattr(item, "callspec", None), "params", {}).get("kata", "")
-            (drop if str(variant).startswith("const:") and item.get_closest_marker("core") is None else keep).append(item)
-        if config.option.katas_only_rejecting:
-            keep, drop = _only_rejecting(keep, drop, config.option.katas_only_rejecting)
-        if drop:
-            config.hook.pytest_deselected(items=drop)
-            items[:] = keep
-        items[:] = _core_tests_first(items)
-    verbose = config.option.verbose > 0 or config.option.katas_traceback
-    if verbose:
+        selfcheck.select(config, items)
+    if config.option.verbose > 0 or config.option.katas_traceback:
         return
     for item in items:
-        if isinstance(item, pytest.Function) and _exercise_of(item) is not None:
-            item.repr_failure = _learner_repr_failure(item)
+        if isinstance(item, pytest.Function) and feedback.exercise_of(item) is not None:
+            item.repr_failure = feedback.learner_repr_failure(item)
 
 
-def _only_rejecting(keep: list, drop: list, path: str) -> tuple[list, list]:
-    """--katas-only-rejecting: a buggy variant runs only the test that rejected it in the plain pass (recorded by
-    --katas-rejections); a variant with no record (new, or rejected nowhere) runs every test."""
-    recorded = json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
-    kept, dropped = [], list(drop)
-    for item in keep:
-        variant = str(_variant_of(item))
-        if variant.startswith("mutant:"):
-            test = recorded.get(f"{_module_of_test(item.path)} {variant}")
-            if test is not None and test != item.nodeid:
-                dropped.append(item)
-                continue
-        kept.append(item)
-    return kept, dropped
-
-
-def _core_tests_first(items: list) -> list:
-    """Within each run of one module's tests on one buggy variant, the core tests first (stable otherwise): most
-    variants are rejected by a core test, and a rejected variant's remaining tests are skipped (_SETTLED), so the
-    self-check runs fewer passing tests of a variant before its verdict. Solutions, stubs and alternatives keep the
-    file order (they run every test anyway)."""
-    out, run, key = [], [], None
-
-    def flush():
-        out.extend(sorted(run, key=lambda it: it.get_closest_marker("core") is None))
-        run.clear()
-    for item in items:
-        variant = str(_variant_of(item))
-        k = (str(item.path), variant) if variant.startswith("mutant:") else None
-        if k != key or k is None:
-            flush()
-            key = k
-        if k is None:
-            out.append(item)
-        else:
-            run.append(item)
-    flush()
-    return out
-
-
-def _learner_repr_failure(item):
-    def repr_failure(excinfo, style=None):
-        text, _ = _feedback(item, excinfo)
-        return text
-    return repr_failure
-
-
-def _feedback(item, excinfo) -> tuple[str, bool]:
-    """(feedback text incl. the hint footer, is_stub) — computed once per failure."""
-    cached = getattr(item, "_katas_feedback", None)
-    if cached is not None and cached[0] is excinfo.value:
-        return cached[1]
-    feedback, is_stub = format_failure(excinfo, item)
-    module = _exercise_of(item)
-    from grader import catalogue
-    ex = catalogue.load().by_module(module) if module else None
-    footer = ""
-    if ex is not None and ex.hints and not is_stub and not isinstance(excinfo.value, loader.LearnerImportError):
-        from grader import command
-        footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
-                  f"-v shows the full traceback")
-    item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
-    return feedback + footer, is_stub
-
-
-def _once_per_module(config, module: str, text: str, exc: BaseException) -> str:
-    """A module that cannot be imported fails every test the same way: the terminal shows the error once, then one
-    line per test (the records keep the full text for results.json)."""
-    if not isinstance(exc, loader.LearnerImportError):
-        return text
-    line = str(exc).splitlines()[0] if str(exc) else ""
-    shown = config.stash.setdefault(_IMPORT_ERRORS_SHOWN, set())
-    if (module, line) in shown:
-        return f"{text.splitlines()[0]}\n{line.split(':', 1)[0]} (the error is shown above)"
-    shown.add((module, line))
-    return text
-
-
-_IMPORT_ERRORS_SHOWN = pytest.StashKey[set]()
-
-
+# ------------------------------------------------------------------------------------------------ results
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    module = _exercise_of(item)
+    module = feedback.exercise_of(item)
     if module is None:
         return
     config = item.config
     verbose = config.option.verbose > 0 or config.option.katas_traceback
-    feedback, is_stub = "", False
+    text, is_stub = "", False
     if report.failed and call.excinfo is not None:
-        full, is_stub = _feedback(item, call.excinfo)
-        feedback = full.split("\nstuck? `", 1)[0]
+        full, is_stub = feedback.feedback(item, call.excinfo)
+        text = full.split("\nstuck? `", 1)[0]
         if not verbose:
-            report.longrepr = _once_per_module(config, module, full, call.excinfo.value)
+            report.longrepr = feedback.once_per_module(seam.state(config), module, full, call.excinfo.value)
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
     variant = proxy._variant if _is_kata_proxy(proxy) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):
@@ -857,175 +348,65 @@ def pytest_runtest_makereport(item, call):
         variant = "source"
     raw_passed, raw_failed = report.passed, report.failed
     if config.option.katas_selfcheck and report.when in ("setup", "call"):
-        _selfcheck_report(item, report, module, variant, feedback, call)
+        selfcheck.judge(seam.state(config), item, report, module, variant, text, call)
     if report.when == "call" or (report.when == "setup" and raw_failed):
-        seed = item.callspec.params.get("stat_seed") if hasattr(item, "callspec") else None
-        uses, core = _uses_and_core(item, module)
-        report.user_properties.append(("katas", {
-            "module": module, "variant": variant, "title": _test_title(item), "weight": _weight(item),
-            "seed": seed, "passed": raw_passed, "not_started": is_stub, "feedback": feedback if raw_failed else "",
-            "test": item.nodeid, "hidden": item.get_closest_marker("hidden") is not None,
-            "uses": uses, "core": core,
-        }))
+        uses, core = selfcheck.uses_and_core(item, module)
+        status = Status.PASSED if raw_passed else (Status.NOT_STARTED if is_stub else Status.FAILED)
+        record = Record(module=module, title=feedback.test_title(item), test=item.nodeid, variant=variant,
+                        weight=feedback.weight(item), status=status, feedback=text if raw_failed else "",
+                        seed=item.callspec.params.get("stat_seed") if hasattr(item, "callspec") else None,
+                        hidden=item.get_closest_marker("hidden") is not None, uses=uses, core=core)
+        report.user_properties.append(("katas", record.to_dict()))   # plain data: it crosses xdist's wire
 
 
-def _uses_and_core(item, module) -> tuple[list[str], list[str]]:
-    """(the catalogued learner functions the test reached through the seam, those it is a core test of)."""
-    from grader import catalogue
-    ex = catalogue.load().by_module(module)
-    public = set(ex.functions) if ex else set()
-    uses = sorted(n for n in getattr(item, "_katas_used", ()) if n in public)
-    marker = item.get_closest_marker("core")
-    if marker is None:
-        return uses, []
-    named = [str(a) for a in marker.args]
-    for n in named:
-        if n not in public:
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.core({n!r}) names no function of {module}")
-    return uses, (named or uses)
+class _Collector:
+    """Registered per session (pytest_configure): the records and self-check notes of every report this process
+    sees (under xdist, the controller sees the workers' reports)."""
 
+    def __init__(self, st: seam.SessionState):
+        self.st = st
 
-def _selfcheck_report(item, report, module, variant, feedback, call):
-    if variant == "source" or report.skipped:
-        return
-    if variant.startswith("alt:"):  # a correct answer written differently: judged like the solution
-        if report.failed and report.longrepr is not None:
-            report.longrepr = f"[selfcheck] grader rejects the correct alternative {variant}:\n{report.longrepr}"
-        return
-    if report.when == "setup" and report.passed:
-        return
-    failed = report.failed
-    if variant == "stub":
-        if failed:
-            report.outcome, report.longrepr = "passed", None
-        else:
-            report.outcome = "failed"
-            report.longrepr = f"[selfcheck] this grader passes on the untouched stub of {module}: it cannot fail"
-    else:  # mutant or constant answer: recorded, judged at the end of the session
-        report.outcome, report.longrepr = "passed", None
-        if failed:
-            if variant.startswith("mutant:"):
-                want = loader.mutants_of(module)[variant.split(":", 1)[1]].get("feedback")
-                if not want or want.lower() in feedback.lower():
-                    _SETTLED.add((module, variant))
-                    report.user_properties.append(("katas_rejecting", {"module": module, "variant": variant,
-                                                                        "test": item.nodeid}))
-            elif item.get_closest_marker("core") is not None and variant.split(":", 1)[1] in \
-                    _uses_and_core(item, module)[1]:
-                _SETTLED.add((module, variant))   # a failing core test: everything using the function is gated
-    report.user_properties.append(("katas_selfcheck", {"module": module, "variant": variant,
-                                                       "rejected": failed, "feedback": feedback}))
-
-
-# ------------------------------------------------------------------------------------------------ results
-def pytest_runtest_logreport(report):
-    for key, value in report.user_properties:
-        if key == "katas":
-            RESULTS.append(value)
-        elif key == "katas_selfcheck" and value["variant"].startswith("mutant:"):
-            k = (value["module"], value["variant"])
-            _SELFCHECK_RAN.add(k)
-            if value["rejected"]:
-                _SELFCHECK_SEEN.setdefault(k, []).append(value["feedback"])
-        elif key == "katas_rejecting":
-            _SELFCHECK_REJECTING.setdefault(f"{value['module']} {value['variant']}", value["test"])
-
-
-def _earned_problems(records: list[dict]) -> list[str]:
-    """The self-check of "grades are earned": every catalogued function has a core test, and the constant-answer
-    variant of each function fails one of them (so every test using it earns nothing)."""
-    from grader import catalogue
-    problems = []
-    by_variant: dict[tuple[str, str], list[dict]] = {}
-    for r in records:
-        by_variant.setdefault((r["module"], r["variant"]), []).append(r)
-    for (module, variant), recs in sorted(by_variant.items()):
-        if variant == "source":
-            ex = catalogue.load().by_module(module)
-            covered = {f for r in recs for f in r.get("core") or ()}
-            for f in (ex.functions if ex else ()):
-                if f not in covered:
-                    problems.append(f"{module}: `{f}` has no core test (@pytest.mark.core): its other tests "
-                                    f"would pay for a garbage answer")
-        elif variant.startswith("const:"):
-            f = variant.split(":", 1)[1]
-            cores = [r for r in recs if f in (r.get("core") or ()) and f in (r.get("uses") or ())]
-            if cores and all(r["passed"] for r in cores):   # one failing core test gates everything using f
-                problems.append(f"{module}: a `{f}` that returns its first answer whatever it is given passes "
-                                f"every core test of it {sorted({r['title'] for r in cores})}: use several inputs "
-                                f"with different expected values")
-            elif not cores:
-                problems.append(f"{module}: no core test of `{f}` ran on its constant-answer variant")
-    return problems
-
-
-def _selfcheck_problems() -> list[str]:
-    problems = []
-    for module, variant in sorted(_SELFCHECK_RAN):
-        name = variant.split(":", 1)[1]
-        caught = _SELFCHECK_SEEN.get((module, variant))
-        if not caught:
-            problems.append(f"{module}: buggy variant '{name}' passes every grader")
-            continue
-        want = loader.mutants_of(module)[name].get("feedback")
-        if want and not any(want.lower() in fb.lower() for fb in caught):
-            problems.append(f"{module}: buggy variant '{name}' is rejected, but no feedback mentions {want!r}")
-    return problems
-
-
-def _is_kata_proxy(proxy) -> bool:
-    from grader.sandbox import RemoteKata
-    return isinstance(proxy, (KataModule, RemoteKata))
+    def pytest_runtest_logreport(self, report):
+        for key, value in report.user_properties:
+            if key == "katas":
+                self.st.results.append(Record.from_dict(value))
+            elif key in ("katas_selfcheck", "katas_rejecting"):
+                selfcheck.note(self.st, key, value)
 
 
 def pytest_unconfigure(config):
-    sb = getattr(config, "_katas_sandbox", None)
-    if sb is not None:
-        sb.close()
+    st = seam.state(config)
+    if st.sandbox is not None:
+        st.sandbox.close()
+    seam.leave(st)
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
     if hasattr(config, "workerinput"):
         return
-    from grader import scoring
-    scoring.gate(RESULTS)
-    if config.option.katas_selfcheck:
-        problems = _selfcheck_problems()
-        earned = _earned_problems(RESULTS)
-        config._katas_selfcheck_problems = problems
-        config._katas_earned_problems = earned
-        if (problems or earned) and session.exitstatus == 0:
-            session.exitstatus = 1
-    if config.option.katas_selfcheck and config.option.katas_rejections:
-        Path(config.option.katas_rejections).write_text(json.dumps(dict(sorted(_SELFCHECK_REJECTING.items())),
-                                                                   indent=1), encoding="utf-8")
+    from grader import records, scoring
+    st = seam.state(config)
+    scoring.gate(st.results)
+    if config.option.katas_selfcheck and not selfcheck.finish(config, st) and session.exitstatus == 0:
+        session.exitstatus = 1
     if config.option.katas_report:
-        Path(config.option.katas_report).write_text(json.dumps(RESULTS, indent=1), encoding="utf-8")
-        sb = getattr(config, "_katas_sandbox", None)
-        if sb is not None:   # beside the report (outside the sandbox's reach), not in the scratch directory
-            Path(str(config.option.katas_report) + ".sandbox.json").write_text(json.dumps(sb.info), encoding="utf-8")
+        records.dump(st.results, Path(config.option.katas_report))
+        if st.sandbox is not None:   # beside the report (outside the sandbox's reach), not in the scratch directory
+            import json
+            Path(str(config.option.katas_report) + ".sandbox.json").write_text(json.dumps(st.sandbox.info),
+                                                                               encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if hasattr(config, "workerinput"):
         return
     tr = terminalreporter
+    st = seam.state(config)
     if config.option.katas_selfcheck:
-        n = len(_SELFCHECK_RAN)
-        problems = getattr(config, "_katas_selfcheck_problems", [])
-        tr.section("katas self-check")
-        tr.write_line(f"{n} recorded buggy variants run; {n - len(problems)} rejected with the expected feedback")
-        for p in problems:
-            tr.write_line("  FAIL " + p, red=True)
-        earned = getattr(config, "_katas_earned_problems", [])
-        consts = sorted({(r["module"], r["variant"]) for r in RESULTS if r["variant"].startswith("const:")})
-        tr.write_line(f"{len(consts)} constant-answer variants run; {len(consts) - len(earned)} earn nothing"
-                      if not earned else f"{len(earned)} problem(s) with earned points:")
-        for p in earned:
-            tr.write_line("  FAIL " + p, red=True)
+        selfcheck.summary(tr, st)
         return
-    graded = [r for r in RESULTS if r["variant"] == "source"]
+    graded = [r for r in st.results if r.variant == "source"]
     if not graded:
         return
     from grader import scoring

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import torch
 
-from grader import ROOT, wire
+from grader import ROOT, seam, wire
+from grader.seam import GraderBug, KataTimeout, NotStarted, WorkerDied, timeout_message  # noqa: F401
 
 # the grader-side modules the worker imports: tests/data.py and every tests/shippable*.py (objects graders pass into
 # learner code; tests/shippable.py, plus one file per topic such as tests/shippable_nets.py)
@@ -44,16 +45,11 @@ ALLOWED_GLOBALS = ("builtins", "copyreg", "collections", "fractions", "decimal",
                    "enum", "types", "re", "_operator", "_collections")
 
 
-class WorkerDied(BaseException):
-    """The learner's code ended the worker (a BaseException: hypothesis must not retry the input)."""
-
-
 class SandboxError(Exception):
     """The sandbox could not start (not the learner's fault)."""
 
 
 def _grader_bug(msg):
-    from grader.plugin import GraderBug
     return GraderBug(msg)
 
 
@@ -253,7 +249,6 @@ class Sandbox:
 
     def rpc(self, header: dict, buffers=(), *, module: str | None = None, what: str = "your code",
             timeout: float | None = None) -> tuple[dict, list[bytes]]:
-        from grader.plugin import KataTimeout
         if module in self.broken:
             raise WorkerDied(self.broken[module])
         w = self.ensure()
@@ -272,8 +267,7 @@ class Sandbox:
             self.timed_out = True
             secs = max(0.0, limit - (self.deadline_start or now)) if self.deadline is not None else self.timeout
             self._strike(module, "it did not return in time")
-            raise KataTimeout(f"stopped after {secs:.3g} s: {what} did not return (an endless loop? a loop whose "
-                              f"condition never becomes false, or a `while True` without a `break`)") from None
+            raise KataTimeout(timeout_message(secs, what)) from None
         except (EOFError, wire.WireError) as e:
             how = w.exit_description() if isinstance(e, EOFError) else f"sent malformed data ({e})"
             w.kill()
@@ -419,7 +413,7 @@ class Sandbox:
     # -- modules
     def module(self, relpath: str, source: str, filename: str, forbid: dict | None, why: dict | None):
         """The handle info of the learner's module in the current worker (loaded on demand)."""
-        from grader.loader import IMPORT_ERROR, LearnerImportError
+        from grader.seam import IMPORT_ERROR, LearnerImportError
         if relpath in self.broken:   # an import error stays one, as in-process: the same feedback, shown once
             raise (LearnerImportError if relpath in self.unimportable else WorkerDied)(self.broken[relpath])
         w = self.ensure()
@@ -857,7 +851,6 @@ class LearnerExit(Exception):
 
 def _remote_exception(info: dict, call: str | None) -> BaseException:
     from grader.forbid import ForbiddenCall
-    from grader.plugin import NotStarted
     if not isinstance(info, dict):
         info = {}
     msg = str(info.get("msg", ""))[:4000]
@@ -905,7 +898,7 @@ def _remote_exception(info: dict, call: str | None) -> BaseException:
 
 
 # ------------------------------------------------------------------------------------------------ proxies
-class RemoteObject:
+class RemoteObject(seam.Remote):
     """A learner object living in the worker. Calls, attributes, iteration, len/[]/in go to the worker and come
     back as plain data (or more handles). Equality is identity and truth is True: a learner object's own
     ``__eq__``/``__bool__`` never decide anything here."""
@@ -1058,7 +1051,7 @@ def is_subclass(obj, cls) -> bool:
     return isinstance(obj, type) and issubclass(obj, cls)
 
 
-class RemoteKata:
+class RemoteKata(seam.RemoteModule):
     """What a grader sees of the learner's module when it runs in the sandbox (same interface as KataModule)."""
 
     def __init__(self, sandbox: Sandbox, relpath: str, source: str, filename: str, variant: str,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import catalogue
+from grader.records import Record, as_records
 
 
 @dataclass
@@ -23,11 +24,24 @@ class ExerciseScore:
     points: float
     earned: float = 0.0
     status: str = "not started"
-    tests: list[dict] = field(default_factory=list)
+    tests: list["TestScore"] = field(default_factory=list)
 
     @property
     def passed_tests(self) -> int:
-        return sum(t["passed"] for t in self.tests)
+        return sum(t.passed for t in self.tests)
+
+
+@dataclass
+class TestScore:
+    """A record with its share of the exercise's points (attributes of the record read through)."""
+    record: Record
+    max_score: float
+    score: float
+
+    def __getattr__(self, name):
+        if name == "record":
+            raise AttributeError(name)
+        return getattr(self.record, name)
 
 
 def shares(points: float, weights: list[float]) -> list[float]:
@@ -44,7 +58,7 @@ def shares(points: float, weights: list[float]) -> list[float]:
     return [c / 100 for c in cents]
 
 
-def gate(records: list[dict]) -> list[dict]:
+def gate(records: list[Record]) -> list[Record]:
     """Decide which passing tests *earn* their points, in place, and return the records.
 
     A test's record lists the learner functions it ``uses`` (reached through the seam) and those it is ``core`` for
@@ -52,41 +66,42 @@ def gate(records: list[dict]) -> list[dict]:
     every function it uses, every core test of that function (in the same module and variant) passes; otherwise
     ``gated_by`` names the failing core tests. A function without any core test in the run gates nothing. Core
     tests are gated the same way by the core tests of the *other* functions they use."""
-    groups: dict[tuple, list[dict]] = {}
+    groups: dict[tuple, list[Record]] = {}
     for r in records:
-        groups.setdefault((r.get("module"), r.get("variant")), []).append(r)
+        groups.setdefault((r.module, r.variant), []).append(r)
     for recs in groups.values():
         failing: dict[str, list[str]] = {}
         for r in recs:
-            for f in r.get("core") or ():
+            for f in r.core:
                 failing.setdefault(f, [])
-                if not r["passed"] and r["title"] not in failing[f]:
-                    failing[f].append(r["title"])
+                if not r.passed and r.title not in failing[f]:
+                    failing[f].append(r.title)
         for r in recs:
             blockers = []
-            for f in r.get("uses") or ():
+            for f in r.uses:
                 for title in failing.get(f, ()):
-                    if title != r["title"] and title not in blockers:
+                    if title != r.title and title not in blockers:
                         blockers.append(title)
-            r["gated_by"] = blockers if r["passed"] else []
-            r["earned"] = bool(r["passed"]) and not blockers
+            r.gated_by = blockers if r.passed else []
+            r.earned = r.passed and not blockers
     return records
 
 
-def gated_note(r: dict) -> str:
+def gated_note(r: Record) -> str:
     """What a learner reads for a property that holds but does not pay yet."""
     return ("this property holds, but it pays only once your values are right: first pass "
-            + "; ".join(f"“{t}”" for t in r.get("gated_by", [])))
+            + "; ".join(f"“{t}”" for t in r.gated_by))
 
 
-def score(records: list[dict], untouched: set[str] = frozenset()) -> list[ExerciseScore]:
-    """Score every catalogue exercise that has records (or is known untouched)."""
-    if any("earned" not in r for r in records):
+def score(records, untouched: set[str] = frozenset()) -> list[ExerciseScore]:
+    """Score every catalogue exercise that has records (Records, or their JSON form) or is known untouched."""
+    records = as_records(records)
+    if any(r.earned is None for r in records):
         gate(records)
     cat = catalogue.load()
-    by_module: dict[str, list[dict]] = {}
+    by_module: dict[str, list[Record]] = {}
     for r in records:
-        by_module.setdefault(r["module"], []).append(r)
+        by_module.setdefault(r.module, []).append(r)
     out = []
     for ex in cat.exercises:
         recs = by_module.get(ex.module)
@@ -94,12 +109,12 @@ def score(records: list[dict], untouched: set[str] = frozenset()) -> list[Exerci
             continue
         s = ExerciseScore(ex.id, ex.module, f"{ex.title_en} · {ex.title_zh}", float(ex.points))
         recs = recs or []
-        for r, share in zip(recs, shares(ex.points, [r["weight"] for r in recs])):
-            s.tests.append({**r, "max_score": share, "score": share if r["earned"] else 0.0})
-        s.earned = round(sum(t["score"] for t in s.tests), 2)
-        if not recs or all(r["not_started"] for r in recs if not r["passed"]) and not any(r["passed"] for r in recs):
+        for r, share in zip(recs, shares(ex.points, [r.weight for r in recs])):
+            s.tests.append(TestScore(r, share, share if r.earned else 0.0))
+        s.earned = round(sum(t.score for t in s.tests), 2)
+        if not recs or all(r.not_started for r in recs if not r.passed) and not any(r.passed for r in recs):
             s.status = "not started"
-        elif all(r["passed"] for r in recs):
+        elif all(r.passed for r in recs):
             s.status = "passed"
         else:
             s.status = "failing"
@@ -132,10 +147,10 @@ def gradescope(scores: list[ExerciseScore], execution_time: float | None = None,
                           "status": "failed", "output": f"{s.module} is still the untouched stub.",
                           "visibility": "visible"})
         for t in s.tests:
-            tests.append({"name": f"{s.id}: {t['title']}", "score": round(t["score"], 4),
-                          "max_score": round(t["max_score"], 4), "status": "passed" if t["earned"] else "failed",
-                          "output": t["feedback"] or (gated_note(t) if t.get("gated_by") else ""),
-                          "visibility": hidden_visibility if t.get("hidden") else "visible"})
+            tests.append({"name": f"{s.id}: {t.title}", "score": round(t.score, 4),
+                          "max_score": round(t.max_score, 4), "status": "passed" if t.earned else "failed",
+                          "output": t.feedback or (gated_note(t.record) if t.gated_by else ""),
+                          "visibility": hidden_visibility if t.hidden else "visible"})
     result = {"score": round(sum(s.earned for s in scores), 2),
               "max_score": sum(s.points for s in scores),
               "output": f"{sum(s.status == 'passed' for s in scores)} of {len(scores)} exercises passed",

@@ -29,7 +29,7 @@ def test_a_test_never_leaves_global_torch_state_changed():
     """Whatever learner code does to grad mode, the default dtype or the thread count (or a deadline interrupting
     it inside ``with torch.no_grad():``), the next test starts from the state before."""
     import torch
-    from grader.plugin import _torch_state_kept
+    from grader.deadline import torch_state_kept as _torch_state_kept
     before = (torch.is_grad_enabled(), torch.get_default_dtype(), torch.get_num_threads())
     try:
         with _torch_state_kept():

@@ -1,0 +1,126 @@
+"""The learner's feedback: what a failed grader says (the property, the input, expected vs got, a hint), the hint
+footer, and one message per mistake (an import error shown once per module).
+"""
+from __future__ import annotations
+
+import re
+
+from grader import loader
+from grader.seam import KataTimeout, LearnerImportError, NotStarted, SessionState, WorkerDied
+
+
+def test_title(item) -> str:
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return " ".join(doc.strip().splitlines()[0].split())
+    name = getattr(item, "originalname", item.name)
+    return name.removeprefix("test_").replace("_", " ")
+
+
+def _falsifying(exc) -> str | None:
+    for note in getattr(exc, "__notes__", []) or []:
+        if note.startswith("Falsifying example"):
+            body = re.sub(r"\n\s*kata=[^\n]*", "", note)
+            return body
+    return None
+
+
+def format_failure(excinfo, item) -> tuple[str, bool]:
+    """(feedback text, is_stub) for a failed grader."""
+    from grader.check import KataFailure
+    from grader.guard import ForbiddenCall
+    from grader.stubgen import STUB_MARK
+    exc = excinfo.value
+    title = test_title(item)
+    lines = [title]
+    is_stub = False
+    if isinstance(exc, KataFailure):
+        lines.append(exc.render())
+    elif isinstance(exc, LearnerImportError):
+        lines.append(str(exc))
+    elif isinstance(exc, ForbiddenCall):
+        lines.append("forbidden call: " + str(exc))
+    elif isinstance(exc, KataTimeout):
+        lines.append(str(exc))
+        lines.extend(loader.learner_frames(excinfo.tb)[-3:])
+    elif isinstance(exc, WorkerDied):
+        lines.append(str(exc))
+    elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
+        is_stub = True
+        what = str(exc).split(STUB_MARK, 1)[1].strip()
+        if what.startswith("raises NotImplementedError"):
+            lines.append(f"not started: your code {what}. Replace the raise with your implementation.")
+        else:
+            what = what.split(":")[0].strip()
+            lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
+                         f"({what}). Replace the raise with your implementation.")
+    else:
+        frames = getattr(exc, "_kata_frames", None) or loader.learner_frames(excinfo.tb)
+        call = getattr(exc, "_kata_call", None)
+        if frames or call:
+            who = f"your `{call}`" if call else "your code"
+            lines.append(f"{who} raised {type(exc).__name__}: {exc}")
+            if frames:
+                lines.append("where (your code):")
+                lines.extend(frames)
+        else:
+            lines.append(f"the grader raised {type(exc).__name__}: {exc}")
+            lines.append("  (this happened in grader code, usually because a value your code returned has an "
+                         "unexpected type or shape; run with -v for the full traceback)")
+    fals = _falsifying(exc)
+    if fals and not (isinstance(exc, KataFailure) and exc.inputs):
+        lines.append(fals)
+    return "\n".join(lines), is_stub
+
+
+def exercise_of(item) -> str | None:
+    """The catalogued exercise module a test grades (None for the engine's own tests)."""
+    from grader import catalogue
+    try:
+        module = catalogue.module_of_test(item.path)
+    except ValueError:
+        return None
+    return module if catalogue.load().by_module(module) is not None else None
+
+
+def weight(item) -> float:
+    m = item.get_closest_marker("weight")
+    return float(m.args[0]) if m else 1.0
+
+
+def learner_repr_failure(item):
+    def repr_failure(excinfo, style=None):
+        text, _ = feedback(item, excinfo)
+        return text
+    return repr_failure
+
+
+def feedback(item, excinfo) -> tuple[str, bool]:
+    """(feedback text incl. the hint footer, is_stub) — computed once per failure."""
+    cached = getattr(item, "_katas_feedback", None)
+    if cached is not None and cached[0] is excinfo.value:
+        return cached[1]
+    feedback, is_stub = format_failure(excinfo, item)
+    module = exercise_of(item)
+    from grader import catalogue
+    ex = catalogue.load().by_module(module) if module else None
+    footer = ""
+    if ex is not None and ex.hints and not is_stub and not isinstance(excinfo.value, LearnerImportError):
+        from grader import command
+        footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
+                  f"-v shows the full traceback")
+    item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
+    return feedback + footer, is_stub
+
+
+def once_per_module(st: SessionState, module: str, text: str, exc: BaseException) -> str:
+    """A module that cannot be imported fails every test the same way: the terminal shows the error once, then one
+    line per test (the records keep the full text for results.json)."""
+    if not isinstance(exc, LearnerImportError):
+        return text
+    line = str(exc).splitlines()[0] if str(exc) else ""
+    shown = st.import_errors_shown
+    if (module, line) in shown:
+        return f"{text.splitlines()[0]}\n{line.split(':', 1)[0]} (the error is shown above)"
+    shown.add((module, line))
+    return text

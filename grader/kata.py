@@ -1,0 +1,202 @@
+"""The in-process seam: what a grader holds of the learner's module when learner code runs in the grading process
+(``KataModule``; the sandboxed twin is grader.sandbox.RemoteKata). Functions are wrapped (``LearnerFunction``) so that
+an untouched stub raises NotStarted, an exception remembers which call raised it, the course-wide conventions are
+checked on every call (grader.conventions), and a function that did not return twice is not run again.
+"""
+from __future__ import annotations
+
+import types
+
+from grader import conventions, loader, seam
+from grader.seam import GraderBug, KataTimeout, NotStarted
+
+
+def load(module: str, tree, variant: str) -> "KataModule":
+    """The learner's ``module`` of ``tree`` (a variant of the solution in the self-check), imported here, scanned
+    for forbidden calls and wrapped."""
+    from grader import catalogue, forbid
+    mod = loader.load(module, tree, variant)
+    violations = {}
+    rules = forbid.rules_for(module)
+    if rules is not None:
+        src = loader.namespace_source(tree) or "".join(__import__("linecache").getlines(mod.__file__))
+        ex = catalogue.load().by_module(module)
+        violations = forbid.scan(src, mod.__file__, rules, public=set(ex.functions) if ex else set())
+    _mark_stub_methods(mod)
+    _grade_methods(mod, module)
+    tree_id = tree if str(tree).startswith("namespace:") else str(loader.tree_path(tree))
+    return KataModule(mod, module, variant, violations, tree=tree_id)
+
+
+class KataModule:
+    """What a grader sees of the learner's module: attributes are looked up live; functions are wrapped so that
+    an exception they raise remembers which call raised it; a function with a forbidden call fails on access."""
+
+    def __init__(self, module: types.ModuleType, relpath: str, variant: str, violations: dict[str, list[str]],
+                 tree: str = "exercises"):
+        object.__setattr__(self, "_tree", str(tree))
+        object.__setattr__(self, "_mod", module)
+        object.__setattr__(self, "_relpath", relpath)
+        object.__setattr__(self, "_variant", variant)
+        object.__setattr__(self, "_violations", violations)
+        object.__setattr__(self, "_used", set())   # names the current test reached (reset per test)
+
+    def __getattr__(self, name):
+        from grader.forbid import ForbiddenCall
+        mod = object.__getattribute__(self, "_mod")
+        self._used.add(name)
+        if name in self._violations:
+            raise ForbiddenCall("\n".join(self._violations[name]))
+        try:
+            obj = getattr(mod, name)
+        except AttributeError:
+            from grader import catalogue
+            ex = catalogue.load().by_module(self._relpath)
+            if ex is None or name not in ex.functions:
+                raise
+            from grader.check import fail
+            fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
+                 got="no such name (was it renamed or deleted?)")
+        if isinstance(obj, types.FunctionType):
+            return LearnerFunction(obj, self._tree, self._relpath, self._variant)
+        return obj
+
+    def __repr__(self):
+        return f"<kata {self._relpath} ({self._variant})>"
+
+
+def _check_picklable(name, args, kwargs):
+    """Graders may pass into learner code only what can travel to the sandboxed worker: plain data, tensors,
+    objects of tests/shippable*.py — and objects learner code made (state of the learner's own class, handed back:
+    in the sandbox those stay in the worker and travel as handles)."""
+    import io
+    import pickle
+
+    class _Pickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            home = getattr(type(obj), "__module__", "") or ""
+            if home.startswith("_kata.") or (isinstance(obj, type) and (obj.__module__ or "").startswith("_kata.")):
+                return (str, ("a learner object",))
+            return NotImplemented
+    try:
+        _Pickler(io.BytesIO()).dump((args, kwargs))
+    except Exception as e:  # noqa: BLE001
+        raise GraderBug(f"a grader passes an argument to `{name}` that cannot be pickled by reference ({e}); "
+                        "use module-level functions and classes, never lambdas or closures") from None
+
+
+class LearnerFunction:
+    """A learner function as graders see it: calling it tags any exception with the function's name (and turns an
+    untouched stub into NotStarted). Picklable by reference (tree, module, variant, name), so graders may pass it
+    back into learner code and a later sandbox can ship it to another process."""
+
+    def __init__(self, fn, tree: str, relpath: str, variant: str):
+        self.__wrapped__, self._where = fn, (tree, relpath, variant, fn.__name__)
+        self.__name__, self.__qualname__, self.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+
+    def __call__(self, *args, **kwargs):
+        fn = self.__wrapped__
+        st = seam.active()
+        if st.check_pickle:
+            _check_picklable(fn.__name__, args, kwargs)
+        hung = (self._where, fn.__code__)
+        if len(st.hung.get(hung, ())) >= 2:
+            # it did not return in two earlier tests (the second with a 2 s limit): an endless loop costs two
+            # deadlines per function, not one per test; a merely slow function keeps its chance on small inputs
+            e = KataTimeout(st.hung[hung][0] + f" (in earlier tests; `{fn.__name__}` is not run again until you "
+                            "change it)")
+            e._kata_call = fn.__name__
+            raise e
+        try:
+            return conventions.graded_call(self._where[1], fn.__name__, fn, args, kwargs, fn=fn)
+        except NotImplementedError as e:
+            _raise_not_started(e)
+            raise
+        except KataTimeout as e:
+            st.hung.setdefault(hung, []).append(str(e).split(" (in earlier tests", 1)[0])
+            if getattr(e, "_kata_call", None) is None:
+                e._kata_call = fn.__name__
+            raise
+        except BaseException as e:
+            if getattr(e, "_kata_call", None) is None:
+                try:
+                    e._kata_call = fn.__name__
+                except Exception:
+                    pass
+            raise
+
+    def __reduce__(self):
+        return (_learner_function, self._where)
+
+    def __repr__(self):
+        return f"<learner function {self.__name__} of {self._where[1]}>"
+
+
+def _learner_function(tree, relpath, variant, name):
+    return LearnerFunction(getattr(loader.load(relpath, tree, variant), name), tree, relpath, variant)
+
+
+def _raise_not_started(e: NotImplementedError):
+    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's: a bare
+    ``raise NotImplementedError()``): stop at once. torch's own NotImplementedErrors (an op without a kernel for
+    meta tensors, say) always carry a message: those are the learner's bugs, reported as such."""
+    from grader.stubgen import STUB_MARK
+    if STUB_MARK in str(e):
+        raise NotStarted(str(e)) from None
+    frames = loader.learner_frames(e.__traceback__)
+    if frames and not str(e).strip():
+        where = frames[-1].strip().splitlines()[0]
+        raise NotStarted(f"{STUB_MARK} raises NotImplementedError ({where})") from None
+
+
+def _stub_aware(fn):
+    """Wrap a method that still contains a stub's raise, so that the stub raises NotStarted."""
+    import functools
+
+    @functools.wraps(fn)
+    def method(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError as e:
+            _raise_not_started(e)
+            raise
+    method._katas_stub_aware = True
+    return method
+
+
+def _mark_stub_methods(mod: types.ModuleType) -> None:
+    """Classes of the learner's module whose methods are still stubs: make those methods raise NotStarted (so that
+    hypothesis stops at once instead of shrinking). Methods the learner wrote are left alone."""
+    from grader.stubgen import STUB_MARK
+    for cls in list(vars(mod).values()):
+        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
+            continue
+        for name, attr in list(vars(cls).items()):
+            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and (
+                    "NotImplementedError" in attr.__code__.co_names
+                    or any(isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts)):
+                setattr(cls, name, _stub_aware(attr))
+
+
+_GRADED_DUNDERS = ("__call__", "__getitem__")
+
+
+def _grade_methods(mod: types.ModuleType, module: str) -> None:
+    """The methods of the learner's classes (forward, step, add, ...) get the course-wide conventions checked on
+    every call, as module-level functions do through LearnerFunction (the sandbox checks them in Sandbox.invoke)."""
+    import functools
+    for cls in list(vars(mod).values()):
+        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
+            continue
+        for name, attr in list(vars(cls).items()):
+            if not isinstance(attr, types.FunctionType) or getattr(attr, "_katas_graded", False) or (
+                    name.startswith("__") and name not in _GRADED_DUNDERS):
+                continue
+
+            def method(self, *args, __fn=attr, __label=f"{cls.__name__}.{name}", **kwargs):
+                return conventions.graded_call(module, __label, functools.partial(__fn, self), args, kwargs,
+                                               fn=__fn, function=False)
+            functools.update_wrapper(method, attr)
+            method._katas_graded = True
+            setattr(cls, name, method)
+
