@@ -27,3 +27,15 @@ def console_safe() -> None:
                 stream.reconfigure(errors="replace")
             except (AttributeError, ValueError):
                 pass
+
+
+def digest(paths, base: Path | None = None) -> str:
+    """A content digest of files, in the order given: each file's name (relative to ``base`` when given) and the
+    SHA-256 of its bytes ("-" for a path that is not a file). The board cache and grade-class's "already graded"
+    both key on it."""
+    import hashlib
+    h = hashlib.sha256()
+    for p in paths:
+        h.update((p.relative_to(base) if base is not None else p).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest() if p.is_file() else b"-")
+    return h.hexdigest()

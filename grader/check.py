@@ -259,7 +259,7 @@ def expect_equal(got, expected, prop: str, *, inputs=None, hints=()):
 
 def _passes_through(e: BaseException) -> bool:
     """Exceptions that speak for themselves (forbidden calls, import errors, grader bugs, failed checks)."""
-    from grader.guard import ForbiddenCall
+    from grader.runtime.guard import ForbiddenCall
     return isinstance(e, (ForbiddenCall, LearnerImportError, KataFailure, GraderBug))
 
 

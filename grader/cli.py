@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -28,7 +27,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from grader import ROOT, catalogue, command, console_safe, stubgen
+from grader import ROOT, catalogue, command, console_safe, digest, stubgen
 from grader.records import Record
 
 STATE_DIR = ROOT / ".katas"
@@ -84,14 +83,6 @@ def grade_tree(tree: Path, chapters: list[str] | None = None) -> tuple[list, flo
     return scoring.score(records, untouched=untouched), time.perf_counter() - t0
 
 
-def _digest(*paths: Path) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.as_posix().encode() + b"\0")
-        h.update(p.read_bytes() if p.is_file() else b"-")
-    return h.hexdigest()
-
-
 def _cached_graders(tree: Path, modules: list[str]) -> list[Record]:
     """The graders' records of ``modules``, re-run only for a module whose file (or whose graders, or the engine)
     changed since the last board: results are cached in .katas/board-cache.json by content."""
@@ -100,8 +91,8 @@ def _cached_graders(tree: Path, modules: list[str]) -> list[Record]:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cache = {}
-    engine = _digest(*sorted((ROOT / "grader").glob("*.py")), ROOT / "grader" / "catalogue.toml",
-                     *sorted((ROOT / "tests").glob("*.py")))
+    engine = digest([*sorted((ROOT / "grader").rglob("*.py")), ROOT / "grader" / "catalogue.toml",
+                     *sorted((ROOT / "tests").glob("*.py"))])
     here = cache.pop(str(tree.resolve()), {})
     cache[str(tree.resolve())] = here          # most recent last; the cache keeps the last 8 trees
     for old in list(cache)[:-8]:
@@ -109,7 +100,7 @@ def _cached_graders(tree: Path, modules: list[str]) -> list[Record]:
     keys, stale = {}, []
     for m in modules:
         chapter, name = m.split("/", 1)
-        keys[m] = _digest(tree / m, ROOT / "tests" / chapter / f"test_{name}") + engine
+        keys[m] = digest([tree / m, ROOT / "tests" / chapter / f"test_{name}"]) + engine
         if here.get(m, {}).get("key") != keys[m]:
             stale.append(m)
     fresh = run_graders(tree, stale) if stale else []

@@ -28,8 +28,8 @@ def _falsifying(exc) -> str | None:
 def format_failure(excinfo, item) -> tuple[str, bool]:
     """(feedback text, is_stub) for a failed grader."""
     from grader.check import KataFailure
-    from grader.guard import ForbiddenCall
-    from grader.stubgen import STUB_MARK
+    from grader.runtime.guard import ForbiddenCall
+    from grader.runtime.learner import STUB_MARK
     exc = excinfo.value
     title = test_title(item)
     lines = [title]

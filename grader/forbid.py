@@ -2,7 +2,7 @@
 
 The catalogue lists them per function (``forbid``) with the reason (``forbid_why``). They are enforced twice:
 
-* **at run time** (grader/guard.py, the same code in the sandboxed worker): while a grader runs, the guard sees every
+* **at run time** (grader/runtime/guard.py, the same code in the sandboxed worker): while a grader runs, the guard sees every
   torch call (the function object itself), every aten operator it ends in and every construction of a banned class,
   and a banned operation that learner code performs — under any name, captured at import, from exec'd source —
   raises :class:`ForbiddenCall`. Graders may still use the same functions as oracles.
@@ -24,7 +24,8 @@ import types
 
 import torch
 
-from grader import guard, loader
+from grader import loader
+from grader.runtime import guard
 
 _TESTS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests")
 _SHIPPABLE = frozenset(os.path.join(_TESTS_DIR, f) for f in os.listdir(_TESTS_DIR)
@@ -58,7 +59,7 @@ def _seam_key(frame):
 
 
 def Guard(rules: Rules) -> guard.Guard:
-    """The run-time guard of one exercise module in the grading process (see grader/guard.py)."""
+    """The run-time guard of one exercise module in the grading process (see grader/runtime/guard.py)."""
     return guard.Guard(rules, guard.Frames(loader.LEARNER_FILES, _SHIPPABLE, _SEAM, _TRUSTED), seam_key=_seam_key)
 
 

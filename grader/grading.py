@@ -5,7 +5,7 @@
     katas grade-class CLASS --out DIR [-j N]   every subdirectory of CLASS is one student's submission
 
 Each submission is graded by its own grading process (``pytest --katas-sandbox``), whose learner code runs in one
-sandboxed worker (grader/worker.py). Nothing the learner's process writes is read back: results come from the
+sandboxed worker (grader/runtime/worker.py). Nothing the learner's process writes is read back: results come from the
 grading process's records. Outputs per submission: ``results.json`` (Gradescope, with per-test visibility),
 ``board.txt``, ``records.json``; for a class also ``class.csv`` (one row per student), rewritten after every
 submission, so an interrupted batch keeps what it finished and a rerun grades only what is missing or changed.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import hashlib
 import io
 import json
 import os
@@ -29,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grader import ROOT, catalogue
+from grader import ROOT, catalogue, digest
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -80,12 +79,9 @@ def _modules_in(tree: Path) -> list[str]:
 
 
 def fingerprint(sub: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(sub.rglob("*")):
-        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts:
-            h.update(p.relative_to(sub).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
+    """What a submission's grading depends on: its files (not editor or Python caches)."""
+    return digest([p for p in sorted(sub.rglob("*")) if p.is_file() and ".ipynb_checkpoints" not in p.parts
+                   and "__pycache__" not in p.parts], base=sub)
 
 
 def _clean(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import types
 
 from grader import conventions, loader, seam
+from grader.runtime import learner
 from grader.seam import GraderBug, KataTimeout, NotStarted
 
 
@@ -136,46 +137,28 @@ def _learner_function(tree, relpath, variant, name):
     return LearnerFunction(getattr(loader.load(relpath, tree, variant), name), tree, relpath, variant)
 
 
+def _shown(filename: str) -> str:
+    """A learner file as feedback names it: relative to the clone where it is inside it."""
+    from pathlib import Path
+
+    from grader import ROOT
+    try:
+        return Path(filename).resolve().relative_to(ROOT).as_posix()
+    except (ValueError, OSError):
+        return filename
+
+
 def _raise_not_started(e: NotImplementedError):
-    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's: a bare
-    ``raise NotImplementedError()``): stop at once. torch's own NotImplementedErrors (an op without a kernel for
-    meta tensors, say) always carry a message: those are the learner's bugs, reported as such."""
-    from grader.stubgen import STUB_MARK
-    if STUB_MARK in str(e):
-        raise NotStarted(str(e)) from None
-    frames = loader.learner_frames(e.__traceback__)
-    if frames and not str(e).strip():
-        where = frames[-1].strip().splitlines()[0]
-        raise NotStarted(f"{STUB_MARK} raises NotImplementedError ({where})") from None
-
-
-def _stub_aware(fn):
-    """Wrap a method that still contains a stub's raise, so that the stub raises NotStarted."""
-    import functools
-
-    @functools.wraps(fn)
-    def method(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except NotImplementedError as e:
-            _raise_not_started(e)
-            raise
-    method._katas_stub_aware = True
-    return method
+    """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's): stop at once
+    (grader.runtime.learner.stub_message decides, as it does in the sandboxed worker)."""
+    msg = learner.stub_message(e, loader.LEARNER_FILES, _shown)
+    if msg is not None:
+        raise NotStarted(msg) from None
 
 
 def _mark_stub_methods(mod: types.ModuleType) -> None:
-    """Classes of the learner's module whose methods are still stubs: make those methods raise NotStarted (so that
-    hypothesis stops at once instead of shrinking). Methods the learner wrote are left alone."""
-    from grader.stubgen import STUB_MARK
-    for cls in list(vars(mod).values()):
-        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
-            continue
-        for name, attr in list(vars(cls).items()):
-            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and (
-                    "NotImplementedError" in attr.__code__.co_names
-                    or any(isinstance(c, str) and STUB_MARK in c for c in attr.__code__.co_consts)):
-                setattr(cls, name, _stub_aware(attr))
+    """Classes of the learner's module whose methods are still stubs: those methods raise NotStarted."""
+    learner.mark_stub_methods(mod, loader.LEARNER_FILES, NotStarted, _shown)
 
 
 _GRADED_DUNDERS = ("__call__", "__getitem__")

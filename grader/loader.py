@@ -18,6 +18,7 @@ import types
 from pathlib import Path
 
 from grader import ROOT
+from grader.runtime import learner
 from grader.seam import IMPORT_ERROR, LearnerImportError  # noqa: F401  (re-exported: loader.LearnerImportError)
 
 # Files whose code is learner code (real paths, or pseudo-paths of generated variants). The forbidden-call guard
@@ -88,17 +89,7 @@ def learner_frames(tb) -> list[str]:
 
 
 def _describe_import_error(e: BaseException, filename: str) -> str:
-    shown = Path(filename).name
-    if isinstance(e, SyntaxError):
-        line = (e.text or "").rstrip()
-        caret = " " * max(0, (e.offset or 1) - 1 - (len(e.text or "") - len((e.text or "").lstrip()))) + "^"
-        return (f"{IMPORT_ERROR}{shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
-                f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
-    import traceback
-    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
-    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
-    return (f"{IMPORT_ERROR}{shown}: {type(e).__name__}: {e}{where}\n"
-            f"Code at the top level of the module runs on import; keep it to imports and definitions.")
+    return learner.import_error_text(e, filename)
 
 
 def _exec_module(name: str, source: str, filename: str) -> types.ModuleType:

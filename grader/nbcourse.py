@@ -413,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     # the heavy imports before any cell's clock starts: a cell limit that interrupts `import torch` half-way leaves a
     # partially initialised torch behind, and every later cell and the graders fail on correct code (seen under load)
     import torch  # noqa: F401
-    from grader import guard, plugin  # noqa: F401  (the graders' own imports, before any cell's clock starts)
+    from grader import plugin  # noqa: F401  (the graders' own imports, before any cell's clock starts)
+    from grader.runtime import guard
     guard.warm_meta()
     for path in argv:
         result = grade_notebook(Path(path), grader_timeout=timeout)

@@ -289,7 +289,8 @@ def pytest_runtest_call(item):
         _report_conventions(outcome)
         return
     if isinstance(proxy, KataModule):
-        from grader import deadline, forbid, guard
+        from grader import deadline, forbid
+        from grader.runtime import guard
         rules = forbid.rules_for(proxy._relpath)
         guard.warm_meta()  # once per process, before the first deadline starts
         with deadline.torch_state_kept(), deadline.time_limit(item.config.option.katas_timeout, st):

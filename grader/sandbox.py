@@ -2,8 +2,8 @@
 
 With ``--katas-sandbox`` the ``kata`` fixture returns a :class:`RemoteKata` instead of the module itself: every
 call, attribute access or iteration a grader makes on learner code is a request to one worker process per grading
-session (grader/worker.py), started isolated and locked in (Landlock, no network, rlimits). Arguments are pickled
-into the worker (trusted -> untrusted); results come back as plain data (grader/wire.py) and pass/fail is decided
+session (grader/runtime/worker.py), started isolated and locked in (Landlock, no network, rlimits). Arguments are pickled
+into the worker (trusted -> untrusted); results come back as plain data (grader/runtime/wire.py) and pass/fail is decided
 here. Learner objects that are not data stay in the worker and are reached through :class:`RemoteObject` handles.
 Tensors that carry a graph in the worker come back wrapped in an autograd node whose backward asks the worker for
 the vector-Jacobian product, so graders can call ``.backward()`` as before.
@@ -32,7 +32,8 @@ from pathlib import Path
 
 import torch
 
-from grader import ROOT, seam, wire
+from grader import ROOT, seam
+from grader.runtime import learner, wire
 from grader.seam import GraderBug, KataTimeout, NotStarted, WorkerDied, timeout_message  # noqa: F401
 
 # the grader-side modules the worker imports: tests/data.py and every tests/shippable*.py (objects graders pass into
@@ -41,8 +42,8 @@ SHIPPED = (("tests.data", "tests_data.py", ROOT / "tests" / "data.py"),) + tuple
     (f"tests.{p.stem}", f"tests_{p.stem}.py", p) for p in sorted((ROOT / "tests").glob("shippable*.py")))
 SHIPPABLE_MODULES = tuple(name for name, _, _ in SHIPPED if name != "tests.data")
 ALLOWED_GLOBALS = ("builtins", "copyreg", "collections", "fractions", "decimal", "math", "functools", "operator",
-                   "numpy", "pandas", "torch", "_codecs", "grader.wire", "tests.data", "tests.shippable", "datetime",
-                   "enum", "types", "re", "_operator", "_collections")
+                   "numpy", "pandas", "torch", "_codecs", "grader.wire", "grader.runtime.wire", "tests.data",
+                   "tests.shippable", "datetime", "enum", "types", "re", "_operator", "_collections")
 
 
 class SandboxError(Exception):
@@ -62,9 +63,8 @@ class WorkerProcess:
         lib.mkdir(parents=True, exist_ok=True)
         for d in ("home", "tmp", "mpl"):
             (scratch / d).mkdir(exist_ok=True)
-        shutil.copyfile(ROOT / "grader" / "worker.py", lib / "worker.py")
-        shutil.copyfile(ROOT / "grader" / "wire.py", lib / "wire.py")
-        shutil.copyfile(ROOT / "grader" / "guard.py", lib / "guard.py")
+        for f in sorted((ROOT / "grader" / "runtime").glob("*.py")):   # the learner-side runtime, as it is
+            shutil.copyfile(f, lib / f.name)
         shipped = []
         for name, fname, src in SHIPPED:
             if src.exists():
@@ -103,9 +103,8 @@ class WorkerProcess:
                       "/dev/zero", sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent)]
         read_paths += sys_path
         rw_paths = [str(rw_root or scratch), "/dev/null", "/dev/shm", *extra_rw]
-        from grader.stubgen import STUB_MARK
         cfg = {"sys_path": sys_path, "shipped": shipped, "read_paths": read_paths, "rw_paths": rw_paths,
-               "memory": memory, "cpu": cpu, "fsize": fsize, "cwd": str(scratch / "home"), "stub_mark": STUB_MARK,
+               "memory": memory, "cpu": cpu, "fsize": fsize, "cwd": str(scratch / "home"),
                "landlock": landlock, "profile": bool(os.environ.get("KATAS_WORKER_PROFILE"))}
         self.ready = None
         try:
@@ -528,44 +527,15 @@ def _rng_state(buffers: list) -> dict:
     code that draws from the global RNG (torch, random, numpy) behaves as it would in this process:
     torch.manual_seed here makes it reproducible."""
     now = _rng_now()
-    out = {}
-    if now["torch"] != _RNG_SYNCED.get("torch"):
-        buffers.append(now["torch"])
-        out["torch"] = {"dtype": "uint8", "shape": [len(now["torch"])], "buf": len(buffers) - 1}
-    if now["py"] != _RNG_SYNCED.get("py"):
-        out["py"] = list(now["py"])
-    if "np" in now and now["np"] != _RNG_SYNCED.get("np"):
-        import numpy as np
-        keys, pos, has_gauss, cached = now["np"]
-        out["np"] = [[int(k) for k in np.frombuffer(keys, dtype=np.uint32)], pos, has_gauss, cached]
+    out = wire.rng_changes(now, _RNG_SYNCED, lambda b: buffers.append(b) or len(buffers) - 1)
     _RNG_SYNCED.update(now)
     return out
 
 
 def _set_rng_state(node, bufs):
-    """Take back the global RNG states the worker changed (plain data, validated)."""
-    import random
-    if not isinstance(node, dict):
-        return
-    # _RNG_SYNCED holds this process's states as sent with the call; what the worker changed replaces them here
-    # and there (set_state then get_state gives back the same values: no need to read them again)
-    t = node.get("torch")
-    if isinstance(t, dict):
-        st = wire.tensor_from(t, bufs[t["buf"]] if type(t.get("buf")) is int and 0 <= t["buf"] < len(bufs) else b"")
-        torch.default_generator.set_state(st)
-        _RNG_SYNCED["torch"] = wire.tensor_bytes(st)
-    py = node.get("py")
-    if isinstance(py, list) and len(py) == 625 and all(type(x) is int and 0 <= x < 2**32 for x in py):
-        random.setstate((3, tuple(py), None))
-        _RNG_SYNCED["py"] = tuple(py)
-    np = sys.modules.get("numpy")
-    npst = node.get("np")
-    if np is not None and isinstance(npst, list) and len(npst) == 4 and isinstance(npst[0], list) \
-            and len(npst[0]) == 624 and all(type(x) is int and 0 <= x < 2**32 for x in npst[0]):
-        keys = np.array(npst[0], dtype=np.uint32)
-        np.random.set_state(("MT19937", keys, int(npst[1]), int(npst[2]), float(npst[3])))
-        _RNG_SYNCED["np"] = (keys.tobytes(), int(npst[1]), int(npst[2]), float(npst[3]))
-        _RNG_SYNCED["np_raw"] = wire.mt19937_raw(np)
+    """Take back the global RNG states the worker changed (plain data, validated): _RNG_SYNCED holds this process's
+    states as sent with the call; what the worker changed replaces them here and there."""
+    _RNG_SYNCED.update(wire.rng_apply(node, bufs))
 
 
 # ------------------------------------------------------------------------------------------------ shipping
@@ -754,14 +724,7 @@ class Shipment:
         return wire.decode(node, bufs, handle, tensor)
 
 
-def _tsnap(t: torch.Tensor) -> tuple:
-    g = t.grad if t.is_leaf else None
-    try:
-        ptr = t.data_ptr()
-    except RuntimeError:
-        ptr = 0
-    return (t._version, ptr, tuple(t.shape), t.dtype, t.requires_grad,
-            id(g) if g is not None else None, g._version if g is not None else None)
+_tsnap = learner.tensor_snapshot
 
 
 def _plain_tensor(info, t):

@@ -7,7 +7,8 @@
   instead of importing the sandbox;
 * the state of one grading session (``SessionState``), kept on the pytest config's stash.
 
-This module imports nothing from grader/ (tests/engine/test_import_edges.py checks every module's edges).
+This module imports nothing from grader/ but the learner-side runtime's text of an import error
+(tests/engine/test_import_edges.py checks every module's edges).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class LearnerImportError(Exception):
     """The learner's module could not be imported (syntax error, or an exception at import time)."""
 
 
-IMPORT_ERROR = "could not import your "   # how the feedback of a module that cannot be imported begins
+from grader.runtime.learner import IMPORT_ERROR  # noqa: E402,F401  (how an import error's feedback begins, both sides)
 
 
 def timeout_message(seconds: float, what: str = "your code") -> str:

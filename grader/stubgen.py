@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 from grader import ROOT
+from grader.runtime.learner import STUB_MARK  # noqa: F401  (in every stub's NotImplementedError message)
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 MANIFEST = "exercises/.katas-stubs.json"
-STUB_MARK = "KATA-STUB"  # appears in every stub's NotImplementedError message
 HEADER = ("# Generated from solutions/{module} by `katas stubs`. This file is yours: write your answers in place\n"
           "# of each `raise NotImplementedError(...)`. Regeneration never overwrites a file you have edited.\n")
 

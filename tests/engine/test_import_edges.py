@@ -5,38 +5,43 @@ from the trusted side.
 The allowed edges are the architecture (docs/ARCHITECTURE.md, "What may import what"); a new edge is a decision,
 made here, in review."""
 import ast
-from pathlib import Path
 
 from grader import ROOT
 
 # module -> the grader modules it may import ("__init__": the package's ROOT, command, console_safe)
 ALLOWED = {
     # the vocabularies: import nothing of grader but the package root
-    "seam": set(),
+    "seam": {"runtime.learner"},
     "records": set(),
     "catalogue": {"__init__"},
-    # learner-side runtime: runs in the worker beside learner code (and in-process too)
-    "wire": set(),
-    "guard": set(),
-    "worker": {"guard", "wire"},
+    # the learner-side runtime (grader/runtime/): runs in the worker beside learner code, and in-process too
+    "runtime.__init__": set(),
+    "runtime.learner": set(),
+    "runtime.wire": set(),
+    "runtime.guard": set(),
+    "runtime.worker": {"runtime.guard", "runtime.learner", "runtime.wire"},
+    # public aliases of runtime modules (grader.wire, grader.guard)
+    "wire": {"runtime.wire"},
+    "guard": {"runtime.guard"},
     # the graders' side, bottom up
-    "stubgen": {"__init__", "catalogue"},
-    "loader": {"__init__", "seam", "stubgen"},
-    "check": {"seam", "guard"},
+    "stubgen": {"__init__", "catalogue", "runtime.learner"},
+    "loader": {"__init__", "runtime.learner", "seam", "stubgen"},
+    "check": {"runtime.guard", "seam"},
     "deadline": {"seam"},
-    "forbid": {"catalogue", "guard", "loader"},
-    "conventions": {"catalogue", "check", "guard"},
-    "kata": {"catalogue", "check", "conventions", "forbid", "loader", "seam", "stubgen"},
-    "sandbox": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "seam", "stubgen", "wire"},
-    "feedback": {"__init__", "catalogue", "check", "guard", "loader", "seam", "stubgen"},
+    "forbid": {"catalogue", "loader", "runtime.guard"},
+    "conventions": {"catalogue", "check", "runtime.guard"},
+    "kata": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner", "seam"},
+    "sandbox": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner",
+                "runtime.wire", "seam"},
+    "feedback": {"__init__", "catalogue", "check", "loader", "runtime.guard", "runtime.learner", "seam"},
     "selfcheck": {"catalogue", "loader", "records", "seam"},
     "scoring": {"catalogue", "records"},
-    "plugin": {"__init__", "catalogue", "check", "conventions", "deadline", "feedback", "forbid", "guard", "kata",
-               "loader", "records", "sandbox", "scoring", "seam", "selfcheck"},
+    "plugin": {"__init__", "catalogue", "check", "conventions", "deadline", "feedback", "forbid", "kata", "loader",
+               "records", "runtime.guard", "sandbox", "scoring", "seam", "selfcheck"},
     # what runs the graders: never imported by them
     "runner": {"__init__", "feedback", "records", "seam"},
     "nbgrade": {"__init__", "catalogue", "loader", "runner", "scoring"},
-    "nbcourse": {"__init__", "catalogue", "guard", "loader", "nbgrade", "plugin", "runner", "scoring"},
+    "nbcourse": {"__init__", "catalogue", "loader", "nbgrade", "plugin", "runner", "runtime.guard", "scoring"},
     "grading": {"__init__", "catalogue", "nbcourse", "runner", "scoring"},
     "gradescope": {"__init__", "catalogue", "grading"},
     "scaffold": {"__init__", "catalogue"},
@@ -45,21 +50,35 @@ ALLOWED = {
     "__main__": {"cli"},
     "__init__": set(),
 }
-LEARNER_SIDE = {"worker", "guard", "wire"}
+LEARNER_SIDE = {"runtime.__init__", "runtime.learner", "runtime.wire", "runtime.guard", "runtime.worker"}
+
+
+def _name(dotted: str) -> str | None:
+    """grader.X -> "X", grader.runtime.X -> "runtime.X" (None outside grader)."""
+    parts = dotted.split(".")
+    if parts[0] != "grader" or len(parts) == 1:
+        return None
+    return ".".join(parts[1:3]) if parts[1] == "runtime" and len(parts) > 2 else parts[1]
 
 
 def _edges() -> dict[str, set[str]]:
     edges = {}
-    for path in sorted((ROOT / "grader").glob("*.py")):
+    files = sorted((ROOT / "grader").glob("*.py")) + sorted((ROOT / "grader" / "runtime").glob("*.py"))
+    for path in files:
+        me = path.stem if path.parent.name == "grader" else f"runtime.{path.stem}"
         out = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "grader":
-                out.update(a.name if (ROOT / "grader" / f"{a.name}.py").exists() else "__init__" for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("grader."):
-                out.add(node.module.split(".")[1])
+            if isinstance(node, ast.ImportFrom) and node.module in ("grader", "grader.runtime"):
+                base = node.module.removeprefix("grader").lstrip(".")
+                for a in node.names:
+                    sub = f"{base}.{a.name}".lstrip(".")
+                    is_module = (ROOT / "grader" / (sub.replace(".", "/") + ".py")).exists()
+                    out.add(sub if is_module else (base or "__init__"))
+            elif isinstance(node, ast.ImportFrom) and _name(node.module or ""):
+                out.add(_name(node.module))
             elif isinstance(node, ast.Import):
-                out.update(a.name.split(".")[1] for a in node.names if a.name.startswith("grader."))
-        edges[path.stem] = out - {path.stem}
+                out.update(_name(a.name) for a in node.names if _name(a.name))
+        edges[me] = out - {me}
     return edges
 
 

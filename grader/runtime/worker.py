@@ -2,8 +2,9 @@
 
 Started by grader/sandbox.py as ``python -I -S -B <scratch>/lib/worker.py`` with a clean environment, its own
 process group and session, fds 3 (requests in) and 4 (replies out). It imports only the standard library, torch
-and the copies of grader/wire.py and the shippable test modules that the grader put beside it — never ``grader``
-or the graders' ``tests`` — then locks itself in before it reads any learner code:
+and the copy of its own directory (grader/runtime/: wire, guard, learner — the learner-side runtime, the same code
+the grading process uses) and of the shippable test modules that the grader put beside it — never the rest of
+``grader`` or the graders' ``tests`` — then locks itself in before it reads any learner code:
 
 * a new user and network namespace (no network: only a loopback that is down), where the kernel allows;
 * Landlock (Linux >= 5.13): read-only access to the Python installation and system libraries, read-write access to
@@ -12,7 +13,7 @@ or the graders' ``tests`` — then locks itself in before it reads any learner c
 * rlimits: address space, CPU seconds, file size, open files, no core dumps; PR_SET_PDEATHSIG so it dies with the
   grader.
 
-Whatever it sends back is plain data (see grader/wire.py); the grader decides pass/fail. Nothing here is trusted:
+Whatever it sends back is plain data (see grader/runtime/wire.py); the grader decides pass/fail. Nothing here is trusted:
 learner code can change any of it at run time, which only changes the data the grader receives.
 """
 import ctypes
@@ -20,7 +21,6 @@ import linecache
 import os
 import pickle
 import sys
-import traceback
 import types
 
 REQ_FD, REP_FD = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else (3, 4)
@@ -29,7 +29,7 @@ OBJECTS: dict = {}          # handle id -> object living here (learner objects, 
 BRIDGES: dict = {}          # bridge id -> (tensor with a graph, call id)
 CALLS: dict = {}            # call id -> Ship (the tensors the grader sent with that call)
 MODULES: dict = {}          # relpath -> (module, rules)
-STATE = {"next": 1, "stub_mark": "katas:stub", "init": None}
+STATE = {"next": 1, "init": None}
 SANDBOX = {}
 
 
@@ -190,19 +190,21 @@ def bootstrap():
     lib = os.path.dirname(os.path.abspath(__file__))
     cfg = _read_init(REQ_FD)
     STATE["init"] = cfg
-    STATE["stub_mark"] = cfg["stub_mark"]
-    sys.path[:] = [lib] + [p for p in cfg["sys_path"]]
-    import wire as _wire_boot  # the copy beside this file, registered under its grader name below
-    reader = _wire_boot.FrameReader(REQ_FD)
+    sys.path[:] = [p for p in cfg["sys_path"]]
+    # this directory is the package grader.runtime, as in the grading process (grader.wire: its public alias)
     grader_pkg = types.ModuleType("grader")
     grader_pkg.__path__ = []
-    sys.modules["grader"] = grader_pkg
-    sys.modules["grader.wire"] = _wire_boot
-    grader_pkg.wire = _wire_boot
+    runtime_pkg = types.ModuleType("grader.runtime")
+    runtime_pkg.__path__ = [lib]
+    sys.modules["grader"], sys.modules["grader.runtime"] = grader_pkg, runtime_pkg
+    grader_pkg.runtime = runtime_pkg
+    from grader.runtime import wire as _wire_boot
+    sys.modules["grader.wire"] = grader_pkg.wire = _wire_boot
+    reader = _wire_boot.FrameReader(REQ_FD)
     import torch  # noqa: F401
-    import guard as _guard_mod  # grader/guard.py, shared with the grading process
-    sys.modules["grader.guard"] = _guard_mod
-    grader_pkg.guard = _guard_mod
+    from grader.runtime import guard as _guard_mod
+    from grader.runtime import learner  # noqa: F401
+    sys.modules["grader.guard"] = grader_pkg.guard = _guard_mod
     _guard_mod.warm_meta()  # outside every deadline (the graders re-run calls on meta: conventions.py)
     torch.set_num_threads(1)
     import numpy  # noqa: F401
@@ -247,7 +249,7 @@ class Encoder:
         return len(self.buffers) - 1
 
     def tensor(self, t, bridge=True):
-        from grader import wire
+        from grader.runtime import wire
         torch = self.torch
         data = torch.Tensor.detach(t)
         info = wire.tensor_meta(data)
@@ -270,7 +272,7 @@ class Encoder:
     def enc(self, o, depth=0, data_only=False):
         from fractions import Fraction
 
-        from grader import wire
+        from grader.runtime import wire
         torch = self.torch
         if depth > 60:
             raise ValueError("the value is nested too deeply to send back")
@@ -361,7 +363,7 @@ MSNAP: dict = {}        # key -> (snapshot, data bytes, grad bytes) as last exch
 
 
 def _record(key, t):
-    from grader import wire
+    from grader.runtime import wire
     MSNAP[key] = (_snap(t), wire.tensor_bytes(t), wire.tensor_bytes(t.grad) if t.grad is not None else None)
 
 
@@ -375,7 +377,7 @@ def apply_updates(updates, bufs):
     """The grader changed some of its tensors since they were shipped: change the copies here the same way."""
     import torch
 
-    from grader import wire
+    from grader.runtime import wire
     for u in updates or ():
         t = MIRRORS.get(u.get("key"))
         if t is None:
@@ -415,7 +417,7 @@ class Ship:
     def load(self, blob):
         import io
 
-        from grader import wire
+        from grader.runtime import wire
         wire.TRACKED.clear()
         out = _ShipUnpickler(io.BytesIO(blob), self).load()
         self.tracked = list(wire.TRACKED)
@@ -427,7 +429,7 @@ class Ship:
     def persistent(self, pid):
         import torch
 
-        from grader import wire
+        from grader.runtime import wire
         kind, i = pid[0], pid[1]
         if kind == "t":
             if i not in self.tensors:
@@ -477,7 +479,7 @@ class Ship:
     def changes(self, enc: "Encoder") -> dict:
         import torch
 
-        from grader import wire
+        from grader.runtime import wire
         out = {"tensors": [], "gens": [], "tracked": []}
         out["tensors"] = mirror_changes(enc)
         for i, g in self.gens.items():
@@ -517,7 +519,7 @@ def mirror_changes(enc) -> list:
     .grad, requires_grad), for every tensor the grader has shipped and still holds."""
     import torch
 
-    from grader import wire
+    from grader.runtime import wire
     out = []
     for key, t in list(MIRRORS.items()):
         snap, data, grad = MSNAP[key]
@@ -538,26 +540,18 @@ def mirror_changes(enc) -> list:
 
 
 def _snap(t):
-    g = t.grad
-    try:
-        ptr = t.data_ptr()
-    except RuntimeError:
-        ptr = 0
-    return (t._version, ptr, tuple(t.shape), t.dtype, t.requires_grad,
-            id(g) if g is not None else None, g._version if g is not None else None)
+    from grader.runtime import learner
+    return learner.tensor_snapshot(t)
 
 
 # ------------------------------------------------------------------------------------------------ learner code
 def _learner_frames(tb) -> list:
-    out = []
-    for fs in traceback.extract_tb(tb):
-        if fs.filename in LEARNER_FILES:
-            out.append([fs.filename, fs.lineno, fs.name, (fs.line or "").strip()])
-    return out[-8:]
+    from grader.runtime import learner
+    return [list(f) for f in learner.learner_frames(tb, LEARNER_FILES)][-8:]
 
 
 def _describe_exception(e: BaseException, call=None) -> dict:
-    mark = STATE["stub_mark"]
+    from grader.runtime import learner
     msg = _safe_str(e)
     frames = _learner_frames(e.__traceback__)
     info = {"type": type(e).__name__[:80], "mro": [c.__name__ for c in type(e).__mro__][:16], "msg": msg,
@@ -569,70 +563,33 @@ def _describe_exception(e: BaseException, call=None) -> dict:
         pass
     if isinstance(e, StopIteration):
         info["kind"] = "stop"
-    elif isinstance(e, NotImplementedError) and (mark in msg or (frames and not msg.strip())):
+    elif learner.stub_message(e, LEARNER_FILES) is not None:
         info["kind"] = "notstarted"
-        if mark not in msg:
-            f = frames[-1]
-            info["msg"] = f"{mark} raises NotImplementedError ({f[0]}, line {f[1]}, in {f[2]})"
+        info["msg"] = learner.stub_message(e, LEARNER_FILES)
     elif type(e).__name__ == "ForbiddenCall":
         info["kind"] = "forbidden"
     return info
 
 
 def _safe_str(e) -> str:
-    try:
-        s = str(e)
-    except BaseException:  # noqa: BLE001
-        s = "<the exception could not be shown>"
-    return s[:4000]
+    from grader.runtime import learner
+    return learner.safe_str(e)
 
 
 def _describe_import_error(e: BaseException, filename: str) -> str:
-    shown = os.path.basename(filename)
-    if isinstance(e, SyntaxError):
-        line = (e.text or "").rstrip()
-        caret = " " * max(0, (e.offset or 1) - 1 - (len(e.text or "") - len((e.text or "").lstrip()))) + "^"
-        return (f"could not import your {shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
-                f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
-    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
-    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
-    return (f"could not import your {shown}: {type(e).__name__}: {_safe_str(e)}{where}\n"
-            f"Code at the top level of the module runs on import; keep it to imports and definitions.")
-
-
-def _stub_aware(fn):
-    import functools
-    mark = STATE["stub_mark"]
-
-    @functools.wraps(fn)
-    def method(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except NotImplementedError as e:
-            if mark in str(e) or (_learner_frames(e.__traceback__) and not str(e).strip()):
-                raise NotImplementedError(str(e) if mark in str(e) else
-                                          f"{mark} raises NotImplementedError ({fn.__qualname__})") from None
-            raise
-    method._katas_stub_aware = True
-    return method
+    from grader.runtime import learner
+    return learner.import_error_text(e, filename)
 
 
 def _mark_stub_methods(mod):
-    mark = STATE["stub_mark"]
-    for cls in list(vars(mod).values()):
-        if not isinstance(cls, type) or cls.__module__ != mod.__name__:
-            continue
-        for name, attr in list(vars(cls).items()):
-            if isinstance(attr, types.FunctionType) and not getattr(attr, "_katas_stub_aware", False) and (
-                    "NotImplementedError" in attr.__code__.co_names
-                    or any(isinstance(c, str) and mark in c for c in attr.__code__.co_consts)):
-                setattr(cls, name, _stub_aware(attr))
+    from grader.runtime import learner
+    learner.mark_stub_methods(mod, LEARNER_FILES, NotImplementedError)
 
 
 def _guard(rules):
-    """The forbidden-call guard of grader/guard.py (the copy beside this file), for one module's rules. Best effort:
+    """The forbidden-call guard of grader/runtime/guard.py (the copy beside this file), for one module's rules. Best effort:
     learner code could switch it off here; the grader's static scan is the trusted check."""
-    from grader import guard
+    from grader.runtime import guard
     shippable = frozenset(getattr(m, "__file__", None) for name, m in list(sys.modules.items())
                           if name.startswith("tests.shippable"))
     frames = guard.Frames(LEARNER_FILES, shippable, frozenset({os.path.abspath(__file__)}))
@@ -670,7 +627,7 @@ def op_load(req, bufs):
             return {"import_error": _describe_import_error(e, filename)}, []
     _mark_stub_methods(mod)
     if req.get("forbid"):
-        from grader import guard
+        from grader.runtime import guard
         rules = {"rules": guard.Rules(req.get("forbid") or {}, req.get("why") or {})}
     else:
         rules = None
@@ -759,33 +716,14 @@ _RNG_LAST: dict = {}
 
 
 def _rng_now():
-    from grader import wire
+    from grader.runtime import wire
     return wire.rng_now(_RNG_LAST)
 
 
 def _set_rng(node, bufs):
     """Take the grader's global RNG states (only those that changed since the last exchange travel)."""
-    import random
-
-    import torch
-
-    from grader import wire
-    node = node or {}
-    last = {}
-    if "torch" in node:
-        t = node["torch"]
-        torch.default_generator.set_state(wire.tensor_from(t, bufs[t["buf"]]))
-        last["torch"] = bytes(bufs[t["buf"]])
-    if "py" in node:
-        random.setstate((3, tuple(node["py"]), None))
-        last["py"] = tuple(node["py"])
-    np = sys.modules.get("numpy")
-    if np is not None and node.get("np"):
-        keys, pos, has_gauss, cached = node["np"]
-        keys = np.array(keys, dtype=np.uint32)
-        np.random.set_state(("MT19937", keys, pos, has_gauss, cached))
-        last["np"] = (keys.tobytes(), int(pos), int(has_gauss), float(cached))
-        last["np_raw"] = wire.mt19937_raw(np)
+    from grader.runtime import wire
+    last = wire.rng_apply(node or {}, bufs)
     if _RNG_LAST:   # the states as of the end of the last call, with what the grader changed since (no re-read)
         _RNG_LAST.update(last)
     else:           # stale (a module was imported, a backward pass ran, ...): read them
@@ -794,19 +732,12 @@ def _set_rng(node, bufs):
 
 def _get_rng(enc):
     """The global RNG states this call changed, to hand back."""
-    out = {}
+    from grader.runtime import wire
     try:
         now = _rng_now()
     except Exception:  # noqa: BLE001
-        return out
-    if now["torch"] != _RNG_LAST.get("torch"):
-        out["torch"] = {"dtype": "uint8", "shape": [len(now["torch"])], "buf": enc.buf(now["torch"])}
-    if now["py"] != _RNG_LAST.get("py"):
-        out["py"] = [int(x) for x in now["py"]]
-    if "np" in now and now["np"] != _RNG_LAST.get("np"):
-        import numpy as np
-        keys, pos, has_gauss, cached = now["np"]
-        out["np"] = [[int(k) for k in np.frombuffer(keys, dtype=np.uint32)], pos, has_gauss, cached]
+        return {}
+    out = wire.rng_changes(now, _RNG_LAST, enc.buf)
     _RNG_LAST.clear()
     _RNG_LAST.update(now)
     return out
@@ -815,7 +746,7 @@ def _get_rng(enc):
 def op_backward(req, bufs):
     import torch
 
-    from grader import wire
+    from grader.runtime import wire
     out, cid = BRIDGES[req["hid"]]
     ship = CALLS[cid]
     ins = [ship.tensors[i] for i in req["idx"]]
@@ -856,7 +787,7 @@ OPS = {"load": op_load, "invoke": op_invoke, "backward": op_backward, "seed": op
 
 def main():
     reader = bootstrap()
-    from grader import wire
+    from grader.runtime import wire
     prof = None
     if STATE["init"].get("profile"):   # a maintainer's tool (KATAS_WORKER_PROFILE=1): a cProfile of this worker,
         import cProfile                # written into its home directory when the grader closes the pipe
