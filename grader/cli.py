@@ -403,15 +403,17 @@ def cmd_test(args) -> int:
     (docs/SANDBOX.md, "What the test command proves")."""
     with tempfile.TemporaryDirectory() as tmp:
         rejections = Path(tmp) / "rejections.json"
+        times = (lambda name: [f"--junitxml={Path(args.times) / name}"]) if getattr(args, "times", None) else \
+            (lambda name: [])
         cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",
-               "--durations=15", *args.pytest_args]
+               "--durations=15", *times("pass1.xml"), *args.pytest_args]
         print("+", " ".join(cmd[1:]), flush=True)
         rc = subprocess.call(cmd, cwd=ROOT)
         chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
                                                    if p.is_dir() and catalogue.is_chapter(p.name)),
                                                   key=catalogue.chapter_key)]
         cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
-               f"--katas-only-rejecting={rejections}", "--durations=10", *args.pytest_args]
+               f"--katas-only-rejecting={rejections}", "--durations=10", *times("sandboxed.xml"), *args.pytest_args]
         print("+", " ".join(cmd[1:]), flush=True)
         rc_sandboxed = subprocess.call(cmd, cwd=ROOT)
     return rc or rc_sandboxed
@@ -542,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chapter-zh", default="待定章节", help="a new chapter's Chinese title")
     p.set_defaults(fn=cmd_new)
     p = sub.add_parser("test", help="the project's whole test suite")
+    p.add_argument("--times", metavar="DIR", help="write each pass's per-test times (JUnit XML) to DIR "
+                                                   "(scripts/benchmark.py --full reads them)")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -64,6 +64,36 @@ def grading(rows: list, repeat: int) -> None:
               f"{statistics.median(cpu[name]):7.2f} s", flush=True)
 
 
+def where_the_time_goes(folder: Path, rows: list) -> None:
+    """The test command's time by pass, by kind of variant and by module (summed test durations: CPU-bound work on
+    parallel workers, so the sum is about cores × wall time)."""
+    import re
+    import xml.etree.ElementTree as ET
+    for xml in sorted(folder.glob("*.xml")):
+        by_kind: dict = {}
+        by_module: dict = {}
+        n = 0
+        for case in ET.parse(xml).getroot().iter("testcase"):
+            t = float(case.get("time") or 0)
+            n += 1
+            cls, name = case.get("classname", ""), case.get("name", "")
+            module = cls.removeprefix("tests.").replace(".test_", "/") if cls.startswith("tests.") else cls
+            m = re.search(r"\[(?:[^\]]*-)?(solution|stub|alt:[^\]-]+|mutant:[^\]-]+|const:[^\]-]+)", name)
+            kind = m.group(1).split(":")[0] if m else ("engine" if "engine" in cls or "adversarial" in cls else "other")
+            by_kind[kind] = by_kind.get(kind, 0.0) + t
+            key = "engine and adversarial suites" if kind == "engine" else module.split(".")[0]
+            by_module[key] = by_module.get(key, 0.0) + t
+        total = sum(by_kind.values())
+        print(f"\n{xml.stem}: {n} tests, {total:.0f} s of test time")
+        print("   by variant kind: " + ", ".join(f"{k} {v:.0f} s ({100 * v / total:.0f}%)"
+                                                for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1])))
+        print("   slowest modules: " + ", ".join(f"{k} {v:.0f} s" for k, v in
+                                                sorted(by_module.items(), key=lambda kv: -kv[1])[:10]))
+        rows.append({"name": f"where the time goes: {xml.stem}", "tests": n, "total_s": round(total, 1),
+                     "by_kind_s": {k: round(v, 1) for k, v in by_kind.items()},
+                     "by_module_s": {k: round(v, 1) for k, v in by_module.items()}})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
@@ -105,7 +135,11 @@ def main() -> int:
     row("katas board (fresh stubs)", [PY, "-m", "grader", "board"], repeat=max(1, r // 2))
     grading(rows, max(1, r // 2))
     if args.full:
-        row("katas test (the whole test command)", [PY, "-m", "grader", "test"], repeat=1, limit=600)
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            row("katas test (the whole test command)", [PY, "-m", "grader", "test", "--times", tmp], repeat=1,
+                limit=1500)
+            where_the_time_goes(Path(tmp), rows)
     print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=1))

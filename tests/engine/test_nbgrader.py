@@ -146,8 +146,8 @@ def test_all_solutions_score_what_pytest_gives_the_solutions(course):
             prefix = s.id.replace(".", "-")
             cells = book[("alice", ch, nb)]
             for t in s.tests:
-                name = t["test"].split("::", 1)[1]
-                assert abs(cells[f"{prefix}-{nbcourse._safe(name)}"] - t["score"]) < 1e-9, (nb, name)
+                name = t.test.split("::", 1)[1]
+                assert abs(cells[f"{prefix}-{nbcourse._safe(name)}"] - t.score) < 1e-9, (nb, name)
 
 
 def test_feedback_leaks_no_hidden_test_and_export_writes_the_csv(course):

@@ -50,10 +50,10 @@ def test_properties_pay_only_when_the_core_tests_of_their_functions_pass():
                gated("l1 equals linalg", True, ["l1_norm"], ["l1_norm"]),
                gated("triangle inequality", True, ["l1_norm", "l2_norm"])]
     (s,) = scoring.score(records)
-    by = {t["title"]: t for t in s.tests}
-    assert by["(AB)ᵀ = BᵀAᵀ"]["passed"] and not by["(AB)ᵀ = BᵀAᵀ"]["earned"]
-    assert by["(AB)ᵀ = BᵀAᵀ"]["gated_by"] == ["matmul equals A @ B"] and by["(AB)ᵀ = BᵀAᵀ"]["score"] == 0
-    assert by["l1 equals linalg"]["earned"] and by["triangle inequality"]["earned"]   # l2_norm has no core here
+    by = {t.title: t for t in s.tests}
+    assert by["(AB)ᵀ = BᵀAᵀ"].passed and not by["(AB)ᵀ = BᵀAᵀ"].earned
+    assert by["(AB)ᵀ = BᵀAᵀ"].gated_by == ["matmul equals A @ B"] and by["(AB)ᵀ = BᵀAᵀ"].score == 0
+    assert by["l1 equals linalg"].earned and by["triangle inequality"].earned   # l2_norm has no core here
     assert s.passed_tests == 3 and s.earned == round(5 * 2 / 4, 2)
     out = {t["name"]: t for t in scoring.gradescope([s])["tests"]}
     assert out["ch2.linear_algebra: (AB)ᵀ = BᵀAᵀ"]["status"] == "failed"
@@ -73,3 +73,18 @@ def test_class_csv_has_the_columns_of_what_was_graded(tmp_path):
                                                                "passed": 1, "status": "graded"}))
     header = next(csv.reader(grading.write_class_csv(tmp_path, ["ann", "ben", "cy"]).open()))
     assert header == ["student", "score", "max_score", "exercises_passed", *ch3, "status", "sandbox"]
+
+
+def test_a_record_is_one_typed_schema_and_its_json_form_round_trips():
+    from grader.records import Record, Status, as_records
+    r = Record(module="ch2/calculus.py", title="t", test="tests/ch2/test_calculus.py::t", status=Status.NOT_STARTED,
+               feedback="not started: …", uses=["numerical_grad"], core=["numerical_grad"])
+    d = r.to_dict()
+    assert d["status"] == "not started" and d["passed"] is False and d["not_started"] is True
+    assert "earned" not in d                                     # not gated yet
+    assert Record.from_dict(json.loads(json.dumps(d))) == r
+    # the older JSON form (passed / not_started booleans, no status) still reads
+    (old,) = as_records([rec("a", False, not_started=True)])
+    assert old.status is Status.NOT_STARTED and not old.passed
+    (s,) = scoring.score([r])
+    assert s.status == "not started" and s.tests[0].record is r and s.tests[0].score == 0
