@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))   # grader (the catalogue), whatever the working directory
 PY = sys.executable
 
 
@@ -94,11 +95,37 @@ def where_the_time_goes(folder: Path, rows: list) -> None:
                      "by_module_s": {k: round(v, 1) for k, v in by_module.items()}})
 
 
+def grading_by_module(rows: list) -> None:
+    """Where the sandbox's extra CPU goes: each module's graders on its solution, in-process then sandboxed (in
+    turn), CPU of all processes. Each sandboxed run also pays one worker start (its own `import torch`), which the
+    whole-run figure (--grading) pays once."""
+    import resource
+    from grader import catalogue
+    out = []
+    for ex in catalogue.load().exercises:
+        cpu = {}
+        for mode, extra in (("plain", []), ("sandbox", ["--katas-sandbox"])):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([PY, "-m", "pytest", f"solutions/{ex.module}", "-q", "-p", "no:xdist", *extra], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[mode] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        out.append((ex.module, cpu["plain"], cpu["sandbox"]))
+        print(f"{ex.module:40} plain {cpu['plain']:6.2f} s   sandboxed {cpu['sandbox']:6.2f} s   "
+              f"extra {cpu['sandbox'] - cpu['plain']:+6.2f} s", flush=True)
+    plain, sandboxed = sum(p for _, p, _ in out), sum(s for _, _, s in out)
+    print(f"all modules, one process each: plain {plain:.1f} s, sandboxed {sandboxed:.1f} s = {sandboxed / plain:.2f}x")
+    rows.append({"name": "sandbox CPU by module", "modules": [{"module": m, "plain_cpu_s": round(p, 2),
+                                                               "sandbox_cpu_s": round(s_, 2)} for m, p, s_ in out]})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--full", action="store_true", help="also time the whole test command")
     ap.add_argument("--grading", action="store_true", help="only the grading rows (plain vs sandboxed)")
+    ap.add_argument("--grading-by-module", action="store_true",
+                    help="the sandbox's extra CPU, module by module (where the cost is)")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
     r = args.repeat
@@ -115,6 +142,11 @@ def main() -> int:
         print(f"{name:58} {med:7.2f} s{extra}", flush=True)
         return med
 
+    if args.grading_by_module:
+        grading_by_module(rows)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=1))
+        return 0
     if args.grading:
         grading(rows, r)
         print(f"\nmachine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
