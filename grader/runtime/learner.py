@@ -32,7 +32,13 @@ def import_error_text(e: BaseException, filename: str) -> str:
         return (f"{IMPORT_ERROR}{shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
                 f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
     frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
-    where = f" (line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
+    where = ""
+    if frames:   # the top-level line that ran on import, and where it raised when that is inside a function
+        top = next((f for f in frames if f.name == "<module>"), frames[0])
+        where = f" (line {top.lineno}: {top.line}"
+        if frames[-1] is not top:
+            where += f"; raised in `{frames[-1].name}`, line {frames[-1].lineno}"
+        where += ")"
     return (f"{IMPORT_ERROR}{shown}: {type(e).__name__}: {safe_str(e)}{where}\n"
             f"Code at the top level of the module runs on import; keep it to imports and definitions.")
 
