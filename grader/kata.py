@@ -12,11 +12,16 @@ from grader.runtime import learner
 from grader.seam import GraderBug, KataTimeout, NotStarted
 
 
-def load(module: str, tree, variant: str) -> "KataModule":
+def load(module: str, tree, variant: str):
     """The learner's ``module`` of ``tree`` (a variant of the solution in the self-check), imported here, scanned
-    for forbidden calls and wrapped."""
+    for forbidden calls and wrapped. A module that cannot be imported gives an ``Unimportable`` whose every use
+    raises the import error: each test then fails (as in the sandbox, which imports on first use) instead of
+    erroring in the fixture."""
     from grader import catalogue, forbid
-    mod = loader.load(module, tree, variant)
+    try:
+        mod = loader.load(module, tree, variant)
+    except seam.LearnerImportError as e:
+        return Unimportable(module, variant, str(e))
     violations = {}
     rules = forbid.rules_for(module)
     if rules is not None:
@@ -66,6 +71,22 @@ class KataModule:
         return f"<kata {self._relpath} ({self._variant})>"
 
 
+class Unimportable:
+    """The learner's module when it cannot be imported (a syntax error, an exception at import time)."""
+
+    def __init__(self, relpath: str, variant: str, message: str):
+        object.__setattr__(self, "_relpath", relpath)
+        object.__setattr__(self, "_variant", variant)
+        object.__setattr__(self, "_message", message)
+        object.__setattr__(self, "_used", set())
+
+    def __getattr__(self, name):
+        raise seam.LearnerImportError(self._message)
+
+    def __repr__(self):
+        return f"<kata {self._relpath} ({self._variant}), not importable>"
+
+
 def _check_picklable(name, args, kwargs):
     """Graders may pass into learner code only what can travel to the sandboxed worker: plain data, tensors,
     objects of tests/shippable*.py — and objects learner code made (state of the learner's own class, handed back:
@@ -104,8 +125,8 @@ class LearnerFunction:
         if len(st.hung.get(hung, ())) >= 2:
             # it did not return in two earlier tests (the second with a 2 s limit): an endless loop costs two
             # deadlines per function, not one per test; a merely slow function keeps its chance on small inputs
-            e = KataTimeout(st.hung[hung][0] + f" (in earlier tests; `{fn.__name__}` is not run again until you "
-                            "change it)")
+            e = KataTimeout(f"not run: your `{fn.__name__}` did not return in two earlier tests (last time: "
+                            f"{st.hung[hung][-1]}); it is not run again until you change it")
             e._kata_call = fn.__name__
             raise e
         try:
@@ -114,7 +135,8 @@ class LearnerFunction:
             _raise_not_started(e)
             raise
         except KataTimeout as e:
-            st.hung.setdefault(hung, []).append(str(e).split(" (in earlier tests", 1)[0])
+            if not str(e).startswith("not run: "):
+                st.hung.setdefault(hung, []).append(str(e))
             if getattr(e, "_kata_call", None) is None:
                 e._kata_call = fn.__name__
             raise

@@ -312,7 +312,8 @@ def _report_conventions(outcome) -> None:
 
 
 def _is_kata_proxy(proxy) -> bool:
-    return isinstance(proxy, (KataModule, seam.RemoteModule))
+    from grader.kata import Unimportable
+    return isinstance(proxy, (KataModule, Unimportable, seam.RemoteModule))
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -145,10 +145,6 @@ BOARD = "board"      # the progress board of the main run, pinned like a kind
 
 # Where the two paths legitimately differ: kind -> (why, a function removing exactly that difference; after it the
 # in-process and sandboxed texts must be equal).
-def _setup_error_header(text: str) -> str:
-    return re.sub(r"^_+ (?:ERROR at setup of )?(\S+) _+$", r"___ \1 ___", text, flags=re.M)
-
-
 def _frame_paths(text: str) -> str:
     return re.sub(r"^  <tree>/", "  ", text, flags=re.M)
 
@@ -158,12 +154,6 @@ def _called_function(text: str) -> str:
 
 
 DIFFERENCES = {
-    "syntax_error": (
-        "in process the module is imported by the `kata` fixture, so pytest reports an error at setup (header "
-        "'ERROR at setup of test_x', listed under ERRORS); in the sandbox the worker imports it during the call, so it "
-        "is a failure ('test_x', under FAILURES). The messages are the same.", _setup_error_header),
-    "import_error": ("as syntax_error: an error at setup in process, a failure in the sandbox; same messages.",
-                     _setup_error_header),
     "exception": (
         "the frames under 'where (your code):' name the file by its absolute path in process ('<tree>/ch2/...') and "
         "by its path in the tree in the sandbox ('ch2/...': the worker runs the source under that name, the same on "
@@ -176,7 +166,7 @@ DIFFERENCES = {
         "same.", _called_function),
     "timeout": (
         "in process the deadline interrupts the learner's code, so the message shows where it was stuck (a frame) and "
-        "the function is then skipped ('in earlier tests; `gradient_descent` is not run again until you change it'); "
+        "the function is then skipped ('not run: your `gradient_descent` did not return in two earlier tests'); "
         "in the sandbox the worker is killed, so there is no frame ('your `gradient_descent` did not return'), and "
         "after two kills the rest of the module is not run ('stopped the grading worker twice').", None),
 }
