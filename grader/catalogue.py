@@ -125,3 +125,48 @@ def module_of_test(path) -> str:
     rel = p.relative_to((ROOT / "tests").resolve())
     chapter, fname = rel.parts[0], rel.parts[-1]
     return f"{chapter}/{fname.removeprefix('test_')}"
+
+
+@functools.lru_cache(maxsize=None)
+def _reach(test_file: str) -> dict[str, frozenset]:
+    """For each top-level function of a grader file: the learner names it reaches as ``kata.NAME``, as a string
+    passed beside ``kata`` (``getattr(kata, "NAME")``, ``_grade(kata, "NAME", ...)``) or in its core marker, itself
+    or through the file's other top-level functions it calls."""
+    import ast
+    tree = ast.parse(Path(test_file).read_text(encoding="utf-8"))
+    funcs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    direct, calls = {}, {}
+    for name, fn in funcs.items():
+        names, called = set(), set()
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "kata":
+                names.add(node.attr)
+            elif isinstance(node, ast.Call):
+                if any(isinstance(a, ast.Name) and a.id == "kata" for a in node.args):
+                    # getattr(kata, "relu"), _grade(kata, "relu_grad", ...), nets.build(kata, "vgg_block", ...)
+                    names.update(a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                if isinstance(node.func, ast.Name) and node.func.id in funcs:
+                    called.add(node.func.id)
+            elif isinstance(node, ast.Name) and node.id in funcs:
+                called.add(node.id)   # a helper passed as a value (e.g. to a hypothesis strategy)
+        for deco in fn.decorator_list:   # @pytest.mark.core("relu_grad")
+            if isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.func.attr == "core":
+                names.update(a.value for a in deco.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+        direct[name], calls[name] = names, called
+    out = {}
+    for name in funcs:
+        seen, todo, names = {name}, [name], set()
+        while todo:
+            f = todo.pop()
+            names |= direct[f]
+            for g in calls[f] - seen:
+                seen.add(g)
+                todo.append(g)
+        out[name] = frozenset(names)
+    return out
+
+
+def tests_reaching(test_file, name: str) -> list[str]:
+    """The test functions of a grader file that reach the learner's ``name``, in file order (a static reading of the
+    source: what `katas check MODULE::FUNCTION` runs)."""
+    return [t for t, names in _reach(str(test_file)).items() if t.startswith("test") and name in names]

@@ -189,12 +189,31 @@ def cmd_board(args) -> int:
     return 0
 
 
+def _one_function(t: str) -> str:
+    """`ch3/softmax_regression::softmax`, `ch3.softmax_regression.softmax`: the exercise file's path, "::", the
+    function (pytest runs the tests that use it). Anything else is returned as it is."""
+    cat = catalogue.load()
+    head, sep, fn = t.partition("::")
+    if not sep:
+        head, _, fn = t.rpartition(".")
+    if not head or not fn:
+        return t
+    key = head.strip("/").removesuffix(".py").removeprefix("exercises/")
+    ex = next((e for e in cat.exercises if key in (e.id, e.module.removesuffix(".py"))), None)
+    if ex is None or fn not in ex.functions:
+        return t
+    return f"exercises/{ex.module}::{fn}"
+
+
 def cmd_check(args) -> int:
     import pytest
     targets = []
     for t in args.targets or ["exercises"]:
-        p = Path(t)
-        if not p.exists() and not (ROOT / p).exists():
+        t = _one_function(t)
+        p = Path(t.split("::", 1)[0])
+        if "::" in t and (p.exists() or (ROOT / p).exists()):
+            targets.append(str(p if p.exists() else ROOT / p) + "::" + t.split("::", 1)[1])
+        elif not p.exists() and not (ROOT / p).exists():
             found = catalogue.load().find(t)
             if not found:
                 print(f"no exercise or chapter called {t!r} (see `{command('board')}`)")

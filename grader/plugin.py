@@ -68,6 +68,16 @@ def _graders_for_chapter(chapter_dir: Path) -> list[str]:
             if (chapter_dir / t.name.removeprefix("test_")).exists()]
 
 
+def _function_of(arg: str) -> str | None:
+    """`exercises/ch3/x.py::softmax` -> "softmax" when softmax is a catalogued function of ch3/x.py."""
+    path_part, sep, rest = arg.partition("::")
+    parts = Path(path_part).parts
+    if not sep or len(parts) < 2:
+        return None
+    ex = catalogue.load().by_module(f"{parts[-2]}/{parts[-1]}")
+    return rest if ex is not None and rest in ex.functions else None
+
+
 def _rewrite_arg(arg: str) -> tuple[list[str], Path | None]:
     """Map a path argument in a tree to the mirror graders in tests/. Returns (new args, tree or None)."""
     path_part, sep, rest = arg.partition("::")
@@ -92,6 +102,9 @@ def _rewrite_arg(arg: str) -> tuple[list[str], Path | None]:
         return _graders_for_chapter(p), tree
     name = parts[idx + 1]
     target = tests / chapter / f"test_{name}"
+    ex = catalogue.load().by_module(f"{chapter}/{name}")
+    if rest and ex is not None and rest in ex.functions:   # exercises/ch3/x.py::softmax: the tests of one function
+        return [f"{target}::{test}" for test in catalogue.tests_reaching(target, rest)] or [str(target)], tree
     return [str(target) + (sep + rest if sep else "")], tree
 
 
@@ -104,6 +117,8 @@ def pytest_cmdline_main(config):
     new_args, trees = [], set()
     for arg in config.args:
         mapped, tree = _rewrite_arg(arg)
+        if tree is not None and _function_of(arg) is not None:
+            seam.state(config).only_functions.append(_function_of(arg))
         new_args.extend(mapped)
         if tree is not None:
             trees.add(tree)
@@ -414,6 +429,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     from grader import scoring
     tree = loader.tree_path(config.option.katas_tree)
     tr.section(f"katas: {tree.name}/")
+    for name in st.only_functions:
+        tr.write_line(f"only the tests that use `{name}` ran: the points below are out of the whole exercise")
     for line in scoring.summary_lines(scoring.score(graded)):
         tr.write_line(line)
     from grader import check

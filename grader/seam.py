@@ -91,6 +91,7 @@ class SessionState:
     selfcheck_problems: list = field(default_factory=list)
     earned_problems: list = field(default_factory=list)
     import_errors_shown: set = field(default_factory=set)  # (module, first line) printed in full once
+    only_functions: list = field(default_factory=list)   # `pytest x.py::softmax`: graded one function's tests
     sandbox: object = None               # the grader.sandbox.Sandbox of this process, if any
 
 

@@ -110,3 +110,25 @@ def test_written_proofs_are_there_for_self_study(tmp_path, monkeypatch):
     assert answers.read_text() == "my proof"
     assert all(w["rubric"] in again.getvalue() for w in ex.written)
     assert not any("S:L" in w["prompt"] for e in catalogue.load().exercises for w in e.written)
+
+
+def test_one_function_is_graded_alone():
+    """`katas check ch3.softmax_regression.softmax` (or `...softmax_regression::softmax`, or pytest on
+    `exercises/ch3/softmax_regression.py::softmax`) runs the tests that use that function, found by reading the
+    graders' source; every catalogued function has at least one."""
+    from grader import catalogue, cli
+    cat = catalogue.load()
+    for ex in cat.exercises:
+        chapter, name = ex.module.split("/")
+        for fn in ex.functions:
+            assert catalogue.tests_reaching(ROOT / "tests" / chapter / f"test_{name}", fn), (ex.module, fn)
+    for spelling in ("ch3.softmax_regression.softmax", "ch3/softmax_regression::softmax",
+                     "exercises/ch3/softmax_regression.py::softmax"):
+        assert cli._one_function(spelling) == "exercises/ch3/softmax_regression.py::softmax", spelling
+    assert cli._one_function("ch3.softmax_regression") == "ch3.softmax_regression"   # an exercise stays one
+    r = run(["-m", "pytest", "solutions/ch3/softmax_regression.py::softmax", "-q", "-p", "no:xdist"])
+    assert r.returncode == 0, r.stdout[-2000:]
+    wanted = catalogue.tests_reaching(ROOT / "tests" / "ch3" / "test_softmax_regression.py", "softmax")
+    assert f"{len(wanted)} passed" in r.stdout and "only the tests that use `softmax` ran" in r.stdout
+    assert len(wanted) < len([t for t in catalogue._reach(str(ROOT / "tests/ch3/test_softmax_regression.py"))
+                              if t.startswith("test")])
