@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader import loader
+from grader import deadline, loader
 from grader.seam import KataTimeout, LearnerImportError, NotStarted, SessionState, WorkerDied
 
 
@@ -54,6 +54,9 @@ def format_failure(excinfo, item) -> tuple[str, bool]:
             what = what.split(":")[0].strip()
             lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
                          f"({what}). Replace the raise with your implementation.")
+    elif deadline.is_out_of_memory(exc):
+        lines.append(deadline.memory_message(exc, item.config.option.katas_memory))
+        lines.extend((getattr(exc, "_kata_frames", None) or loader.learner_frames(excinfo.tb))[-3:])
     else:
         frames = getattr(exc, "_kata_frames", None) or loader.learner_frames(excinfo.tb)
         call = getattr(exc, "_kata_call", None)

@@ -56,7 +56,10 @@ def pytest_addoption(parser):
                 help="run the learner's code in an isolated worker process (Landlock, no network, rlimits) and "
                      "decide pass/fail here from plain data; see docs/SANDBOX.md")
     g.addoption("--katas-sandbox-dir", default=None, help="scratch directory of the sandbox (default: a new temp dir)")
-    g.addoption("--katas-memory", type=int, default=4096, help="sandbox: MiB of address space for learner code")
+    g.addoption("--katas-memory", type=int, default=None,
+                help="MiB of memory learner code may use: in practice mode how much one test may grow the process "
+                     "(Linux; default 2048; 0: no limit), in the sandbox the worker's address space beyond its "
+                     "start (default 4096)")
     g.addoption("--katas-cpu", type=int, default=900, help="sandbox: CPU seconds for the worker process")
 
 
@@ -176,6 +179,8 @@ def pytest_configure(config):
                                        "of `names`) against an oracle; the module's other tests that use a function "
                                        "pay only when every core test of that function passes")
     runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+    if config.option.katas_memory is None:
+        config.option.katas_memory = 4096 if config.option.katas_sandbox else 2048
     st = seam.state(config)
     seam.enter(st)
     config.pluginmanager.register(_Collector(st), f"katas-collector-{id(st)}")
@@ -308,7 +313,8 @@ def pytest_runtest_call(item):
         from grader.runtime import guard
         rules = forbid.rules_for(proxy._relpath)
         guard.warm_meta()  # once per process, before the first deadline starts
-        with deadline.torch_state_kept(), deadline.time_limit(item.config.option.katas_timeout, st):
+        with deadline.torch_state_kept(), deadline.time_limit(item.config.option.katas_timeout, st), \
+                deadline.memory_limit(item.config.option.katas_memory):
             if rules is not None:
                 with forbid.Guard(rules):
                     outcome = yield
