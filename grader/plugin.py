@@ -417,8 +417,8 @@ def pytest_sessionfinish(session, exitstatus):
         records.dump(st.results, Path(config.option.katas_report))
         if st.sandbox is not None:   # beside the report (outside the sandbox's reach), not in the scratch directory
             import json
-            Path(str(config.option.katas_report) + ".sandbox.json").write_text(json.dumps(st.sandbox.info),
-                                                                               encoding="utf-8")
+            info = {**st.sandbox.info, "worker_cpu_s": round(st.sandbox.worker_cpu_seconds(), 2)}
+            Path(str(config.option.katas_report) + ".sandbox.json").write_text(json.dumps(info), encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -113,6 +113,8 @@ class WorkerProcess:
             pass
         self.cfg = cfg
 
+    cpu_spent: float | None = None   # set when killed: what cpu_seconds() read last
+
     def handshake(self, timeout: float = 120.0) -> dict:
         if self.ready is None:
             try:
@@ -133,7 +135,31 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the worker's processes have used so far, read from /proc (0 elsewhere): its
+        PID-namespace child is never reaped by anyone who counts, so rusage of the grading process misses it."""
+        def tree(pid):
+            yield pid
+            try:
+                with open(f"/proc/{pid}/task/{pid}/children") as f:
+                    for child in f.read().split():
+                        yield from tree(int(child))
+            except OSError:
+                return
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        total = 0
+        for pid in tree(self.proc.pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += sum(int(x) for x in fields[11:15])   # utime, stime, cutime, cstime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total / ticks
+
     def kill(self):
+        if self.cpu_spent is None:
+            self.cpu_spent = self.cpu_seconds()
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -205,12 +231,21 @@ class Sandbox:
         self.deadline: float | None = None
         self.seed = 0
         self.info: dict = {}
+        self.retired_cpu = 0.0        # CPU seconds of the workers that were replaced
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU seconds all this session's workers have used (benchmark: the sandbox's cost, measured whole)."""
+        w = self.worker
+        if w is None:
+            return self.retired_cpu
+        return self.retired_cpu + (w.cpu_seconds() if w.cpu_spent is None else w.cpu_spent)
 
     # -- process
     def start(self):
         if self.worker is None or not self.worker.alive():
             if self.worker is not None:
                 self.worker.kill()
+                self.retired_cpu += self.worker.cpu_spent or 0.0
             self.generation += 1
             self.worker = WorkerProcess(self.scratch / f"w{self.generation}", rw_root=self.scratch, **self.limits)
             _RNG_SYNCED.clear()
