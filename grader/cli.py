@@ -293,32 +293,11 @@ def cmd_stubs(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    """Poll exercises/ (or one chapter/module) and re-run the graders of whichever module was saved."""
-    base = ROOT / "exercises"
-    found = catalogue.load().find(args.target) if args.target else list(catalogue.load().exercises)
-    if not found:
-        print(f"no exercise or chapter called {args.target!r}")
-        return 2
-    files = {base / ex.module: ex for ex in found}
-
-    def stamp():
-        return {p: p.stat().st_mtime_ns for p in files if p.exists()}
-
-    seen = stamp()
-    print(f"watching {len(files)} exercise file(s) under exercises/ — save one to grade it (Ctrl-C to stop)")
-    try:
-        while True:
-            time.sleep(args.interval)
-            now = stamp()
-            changed = [p for p in now if seen.get(p) != now[p]]
-            seen = now
-            for p in changed:
-                if not args.no_clear:
-                    print("\033[2J\033[H", end="")
-                print(f"── {files[p].id} saved at {time.strftime('%H:%M:%S')} ──", flush=True)
-                subprocess.call([*_pytest_cmd(), str(p), "-q", "--no-header"], cwd=ROOT)
-    except KeyboardInterrupt:
-        return 0
+    """Grade the current exercise at once and on every save; keys for next / hint / list / check all / reset / quit
+    (grader/watch.py)."""
+    from grader import watch
+    tree = Path(args.tree).resolve() if args.tree else ROOT / "exercises"
+    return watch.main(tree, args.target, clear=not args.no_clear)
 
 
 def cmd_course(args) -> int:
@@ -518,10 +497,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only check for drift")
     p.add_argument("--strict", action="store_true", help="with --check: exercise files must equal the stubs")
     p.set_defaults(fn=cmd_stubs)
-    p = sub.add_parser("watch", help="re-grade a module whenever you save it")
-    p.add_argument("target", nargs="?", help="a chapter or module (default: every exercise)")
-    p.add_argument("--interval", type=float, default=0.5, help="seconds between checks")
-    p.add_argument("--no-clear", action="store_true", help="do not clear the screen before each run")
+    p = sub.add_parser("watch", help="grade as you work: at once, on every save, then the next exercise "
+                                     "(keys: n next, h hint, l list, c check all, r reset, q quit)")
+    p.add_argument("target", nargs="?", help="a chapter or exercise (default: the whole course)")
+    p.add_argument("--tree", help="the tree to watch (default: exercises/)")
+    p.add_argument("--no-clear", action="store_true", help="do not clear the screen before each grading")
     p.set_defaults(fn=cmd_watch)
     p = sub.add_parser("selfcheck", help="prove the graders can fail")
     p.add_argument("targets", nargs="*", help="e.g. ch3 or ch3/softmax_regression.py")
