@@ -11,7 +11,7 @@
     katas new CHAPTER/MODULE     start a new exercise (maintainers): solution, graders, variants, catalogue entry
     katas test                   the project's whole test suite (what CI runs)
     katas course build [DIR]     write the nbgrader course (source notebooks + nbgrader_config.py) to DIR
-    katas course regrade DIR     regrade collected notebooks outside the kernel; list scores that differ
+    katas course regrade DIR     regrade collected notebooks in the sandbox; list differences and flags
     katas grade SUBMISSION       grade for marks: learner code sandboxed; results.json, board (see docs/SANDBOX.md)
     katas grade-class CLASS      grade every student directory of CLASS in parallel; class.csv; resumable
 """
@@ -255,26 +255,8 @@ def cmd_written(args) -> int:
 
 
 def cmd_hint(args) -> int:
-    cat = catalogue.load()
-    found = cat.find(args.id)
-    if len(found) != 1:
-        print(f"unknown exercise {args.id!r}; ids: " + ", ".join(e.id for e in cat.exercises))
-        return 2
-    ex = found[0]
-    state_file = STATE_DIR / "hints.json"
-    state = json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
-    shown = len(ex.hints) if args.all else min(state.get(ex.id, 0) + 1, len(ex.hints))
-    if not args.all:
-        state[ex.id] = shown
-        STATE_DIR.mkdir(exist_ok=True)
-        state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
-    print(f"{ex.id} — {ex.title_en} · {ex.title_zh} (" + (f"d2l-zh §{ex.d2l}, " if ex.d2l else "")
-          + f"notes {ex.seed_lines})")
-    for i, h in enumerate(ex.hints[:shown], 1):
-        print(f"  hint {i}/{len(ex.hints)}: {h}")
-    if shown < len(ex.hints):
-        print(f"  (run `{command('hint ' + ex.id)}` again for the next hint)")
-    return 0
+    from grader import hints
+    return hints.show(args.id, all_hints=args.all)
 
 
 def cmd_stubs(args) -> int:
@@ -341,16 +323,21 @@ def cmd_course(args) -> int:
     if not args.dir:
         print("katas course regrade DIR: DIR is the course directory (with autograded/ and gradebook.db)")
         return 2
-    rows = nbcourse.regrade(Path(args.dir), assignment=args.assignment)
+    from grader import grading
+    rows = grading.regrade(Path(args.dir), assignment=args.assignment)
     bad = [r for r in rows if r["differs"]]
+    flagged = [r for r in rows if r["flags"]]
     for r in rows:
-        flag = "DIFFERS" if r["differs"] else "same"
+        flag = ("DIFFERS" if r["differs"] else "same") + ("  FLAGGED" if r["flags"] else "")
         print(f"{r['student']:16} {r['assignment']:5} {r['notebook']:24} nbgrader {r['nbgrader']:7.2f}  "
-              f"project {r['project']:7.2f}  {flag}")
-        for cell, (theirs, ours) in r["differs"].items():
-            print(f"    {cell}: nbgrader {theirs}, project {ours}")
-    print(f"{len(rows)} notebooks regraded outside the kernel; {len(bad)} differ from nbgrader's gradebook")
-    return 1 if bad else 0
+              f"sandbox {r['project']:7.2f}  {flag}")
+        for cell, (theirs, ours, why) in r["differs"].items():
+            print(f"    {cell}: nbgrader said {theirs}, the sandbox {ours}" + (f" — {why}" if why else ""))
+        for f in r["flags"]:
+            print(f"    flag: {f}")
+    print(f"{len(rows)} notebooks regraded in the sandbox, one submission at a time; {len(bad)} differ from "
+          f"nbgrader's gradebook; {len(flagged)} flagged as touching the grading machinery")
+    return 1 if bad or flagged else 0
 
 
 def _pytest_cmd() -> list[str]:
@@ -401,8 +388,11 @@ def cmd_test(args) -> int:
     (docs/SANDBOX.md, "What the test command proves")."""
     with tempfile.TemporaryDirectory() as tmp:
         rejections = Path(tmp) / "rejections.json"
-        times = (lambda name: [f"--junitxml={Path(args.times) / name}"]) if getattr(args, "times", None) else \
-            (lambda name: [])
+        times_dir = Path(args.times) if getattr(args, "times", None) else STATE_DIR / "test-times"
+        times_dir.mkdir(parents=True, exist_ok=True)
+
+        def times(name):   # per-test times of the last run: `scripts/benchmark.py --where` says where they went
+            return [f"--junitxml={times_dir / name}"]
         cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",
                "--durations=15", *times("pass1.xml"), *args.pytest_args]
         print("+", " ".join(cmd[1:]), flush=True)
@@ -543,8 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chapter-zh", default="待定章节", help="a new chapter's Chinese title")
     p.set_defaults(fn=cmd_new)
     p = sub.add_parser("test", help="the project's whole test suite")
-    p.add_argument("--times", metavar="DIR", help="write each pass's per-test times (JUnit XML) to DIR "
-                                                   "(scripts/benchmark.py --full reads them)")
+    p.add_argument("--times", metavar="DIR", help="where each pass's per-test times go (JUnit XML; default "
+                                                   ".katas/test-times; scripts/benchmark.py --where reads them)")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p.set_defaults(fn=cmd_test)
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -40,7 +40,7 @@ def _notebook_tree(sub: Path, tree: Path) -> list[str]:
     them); returns the modules found. Hidden test cells are left out: the graders are ours, not the notebook's."""
     import nbformat
 
-    from grader.nbcourse import _is_test_cell, _module_of_notebook
+    from grader.nbcourse import is_test_cell, module_of_notebook
     try:
         from IPython.core.inputtransformer2 import TransformerManager
         transform = TransformerManager().transform_cell
@@ -52,14 +52,14 @@ def _notebook_tree(sub: Path, tree: Path) -> list[str]:
             continue
         try:
             nb = nbformat.read(str(nb_path), as_version=4)
-            module = _module_of_notebook(nb, nb_path)
+            module = module_of_notebook(nb, nb_path)
         except Exception:  # noqa: BLE001  (a broken notebook grades as not submitted)
             continue
         if catalogue.load().by_module(module) is None:
             continue
         parts = ["# katas:notebook\n"]
         for i, c in enumerate(nb.cells):
-            if c.cell_type != "code" or _is_test_cell(c):
+            if c.cell_type != "code" or is_test_cell(c):
                 continue
             try:
                 src = transform(c.source)
@@ -161,7 +161,9 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         untouched = scope - submitted
         scores = scoring.score([r for r in records if r.variant == "source"], untouched)
         results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
-        results["extra_data"] = {"sandbox": sandbox_info, "status": summary["status"]}
+        # results.json is the same for the same code, every run: the workers' CPU time goes to summary.json only
+        results["extra_data"] = {"sandbox": {k: v for k, v in sandbox_info.items() if k != "worker_cpu_s"},
+                                 "status": summary["status"]}
         _atomic_write(out / "results.json", json.dumps(results, indent=1, ensure_ascii=False) + "\n")
         _atomic_write(out / "records.json", json.dumps([r.to_dict() for r in records], indent=1,
                                                        ensure_ascii=False) + "\n")
@@ -323,3 +325,107 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
     path = write_class_csv(out, students)
     print(f"class results: {path}", file=sys.stderr)
     return errors
+
+
+# what a student's own code has no business touching: the grading machinery (the in-kernel entry point, its cache,
+# the feedback display, the test runner) and the interpreter's module table
+_TAMPER = re.compile(r"\b(grader|nbgrade|KataCellFailure|set_custom_exc|pytest|hypothesis|sys\.modules|"
+                     r"builtins|__builtins__|importlib)\b")
+
+
+def tamper_flags(nb, released) -> list[str]:
+    """Why a submitted notebook (as the student handed it in, before nbgrader restored its test cells) looks like
+    it touched the grading machinery: a test cell edited or deleted, or a student cell that names the graders, the
+    test runner or the module table."""
+    from grader import nbcourse
+    flags = []
+    tests = {c.metadata["nbgrader"]["grade_id"]: c.source for c in (released.cells if released else [])
+             if nbcourse.is_test_cell(c) and c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    seen = set()
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if gid in tests:
+            seen.add(gid)
+            if c.source.strip() != tests[gid].strip():
+                flags.append(f"test cell {gid} was edited")
+            continue
+        for line in c.source.splitlines():
+            m = _TAMPER.search(line.split("#", 1)[0])
+            if m:
+                flags.append(f"cell {gid or '(no id)'} names {m.group(1)!r}: {line.strip()[:100]}")
+                break
+    flags.extend(f"test cell {gid} was deleted" for gid in tests if gid not in seen)
+    return flags
+
+
+def regrade(course: Path, assignment: str | None = None, log=print, timeout: float = 30.0) -> list[dict]:
+    """Regrade every autograded notebook the trusted way and compare with nbgrader's gradebook, test by test.
+
+    Each submission (a student's assignment) is graded by grader.grading.grade_submission: its own grading process,
+    the learner's code in the sandboxed worker, ``timeout`` seconds per test (the grading limit, not a cell limit),
+    one submission apart from the next. Returns one row per notebook: student, assignment, notebook, the nbgrader
+    and sandbox scores, ``differs`` ({cell: (nbgrader, sandbox, why)} where they differ: why is the sandbox's
+    feedback) and ``flags`` (signs that the submission touched the grading machinery)."""
+    import tempfile
+
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    from grader import nbcourse, scoring
+    from grader.records import load
+    course = Path(course).resolve()
+    by_submission: dict[tuple[str, str], list[Path]] = {}
+    for nb_path in sorted((course / "autograded").glob("*/*/*.ipynb")):
+        student, assign = nb_path.parts[-3], nb_path.parts[-2]
+        if not assignment or assign == assignment:
+            by_submission.setdefault((student, assign), []).append(nb_path)
+    rows = []
+    cat = catalogue.load()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb, \
+            tempfile.TemporaryDirectory(prefix="katas-regrade-") as tmp:
+        for (student, assign), paths in by_submission.items():
+            out = Path(tmp) / student / assign
+            summary = grade_submission(paths[0].parent, out, timeout=timeout, quiet=True)
+            records = load(out / "records.json") if (out / "records.json").exists() else []
+            cells: dict[str, tuple[float, str]] = {}
+            for s in scoring.score([r for r in records if r.variant == "source"]):
+                prefix = s.id.replace(".", "-")
+                for t in s.tests:
+                    why = next((ln for ln in t.feedback.splitlines()[1:] if ln.strip()), "") if t.feedback else \
+                        (scoring.gated_note(t.record) if t.gated_by else "")
+                    cells[f"{prefix}-{nbcourse.cell_name(t.test.split('::', 1)[-1])}"] = (t.score, why)
+            for nb_path in paths:
+                try:
+                    nb = nbformat.read(str(nb_path), as_version=4)
+                    module = nbcourse.module_of_notebook(nb, nb_path)
+                except Exception as e:  # noqa: BLE001
+                    log(f"{student}/{assign}/{nb_path.stem}: unreadable notebook ({e})")
+                    continue
+                ex = cat.by_module(module)
+                if ex is None:
+                    continue
+                released_path = course / "release" / assign / nb_path.name
+                released = nbformat.read(str(released_path), as_version=4) if released_path.exists() else None
+                handed_in = course / "submitted" / student / assign / nb_path.name   # before nbgrader's repairs
+                if handed_in.exists():
+                    try:
+                        handed = nbformat.read(str(handed_in), as_version=4)
+                    except Exception:  # noqa: BLE001
+                        handed = nb
+                else:
+                    handed = nb
+                prefix = ex.id.replace(".", "-") + "-"
+                ours = {k: v for k, v in cells.items() if k.startswith(prefix)}
+                sub = gb.find_submission_notebook(nb_path.stem, assign, student)
+                theirs = {g.name: (g.score or 0.0) for g in sub.grades if g.name.startswith(prefix)}
+                names = sorted(set(ours) | {k for k in theirs if k in ours or not ours})
+                diffs = {k: (theirs.get(k), ours.get(k, (0.0, ""))[0], ours.get(k, (0.0, "not graded"))[1])
+                         for k in names if abs((theirs.get(k) or 0.0) - ours.get(k, (0.0, ""))[0]) > 1e-6}
+                rows.append({"student": student, "assignment": assign, "notebook": nb_path.stem,
+                             "nbgrader": round(sum(theirs.get(k, 0.0) for k in ours) if ours else
+                                               sum(theirs.values()), 4),
+                             "project": round(sum(v[0] for v in ours.values()), 4), "differs": diffs,
+                             "flags": tamper_flags(handed, released), "status": summary.get("status", "")})
+    return rows

@@ -177,7 +177,7 @@ def notebook_for(ex: catalogue.Exercise) -> "nbformat.NotebookNode":  # noqa: F8
         cells.append(new_code_cell(
             f"# {t['title']}  ({pts:g} points)\n{HIDDEN_BEGIN}\n"
             f"__import__(\"grader.nbgrade\").nbgrade.check(globals(), {ex.module!r}, {t['name']!r})\n{HIDDEN_END}\n",
-            metadata=_meta(f"{prefix}-{_safe(t['name'])}", grade=True, locked=True, points=pts)))
+            metadata=_meta(f"{prefix}-{cell_name(t['name'])}", grade=True, locked=True, points=pts)))
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}})
@@ -185,7 +185,8 @@ def notebook_for(ex: catalogue.Exercise) -> "nbformat.NotebookNode":  # noqa: F8
     return nb
 
 
-def _safe(name: str) -> str:
+def cell_name(name: str) -> str:
+    """A test's name as an nbgrader cell id."""
     return "".join(c if c.isalnum() or c in "_-" else "-" for c in name)
 
 
@@ -283,7 +284,7 @@ class ScrubHiddenTests(_Base):
 
 
 # ------------------------------------------------------------------------------------------------ outside the kernel
-def _is_test_cell(cell) -> bool:
+def is_test_cell(cell) -> bool:
     md = cell.get("metadata", {}).get("nbgrader", {})
     return (md.get("grade") and not md.get("solution")) or HIDDEN_BEGIN in cell.get("source", "")
 
@@ -344,8 +345,8 @@ def grade_notebook(path: Path, module: str | None = None, grader_timeout: float 
     from grader import nbgrade
     nb = nbformat.read(str(path), as_version=4)
     if module is None:
-        module = _module_of_notebook(nb, path)
-    sources = [c.source for c in nb.cells if c.cell_type == "code" and not _is_test_cell(c)]
+        module = module_of_notebook(nb, path)
+    sources = [c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)]
     ns, source = execute_cells(sources)
     results = nbgrade.run_graders(ns, module, source=source, timeout=grader_timeout)
     ex = catalogue.load().by_module(module)
@@ -354,56 +355,17 @@ def grade_notebook(path: Path, module: str | None = None, grader_timeout: float 
     cells = {}
     for t, pts in zip(tests, test_points(ex, tests)):
         r = results.get(t["name"])
-        cells[f"{prefix}-{_safe(t['name'])}"] = pts if r and r["passed"] else 0.0
+        cells[f"{prefix}-{cell_name(t['name'])}"] = pts if r and r["passed"] else 0.0
     return {"module": module, "tests": results, "cells": cells}
 
 
-def _module_of_notebook(nb, path: Path) -> str:
+def module_of_notebook(nb, path: Path) -> str:
     for c in nb.cells:
         gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
         if gid.endswith("-intro"):
             ex_id = gid.removesuffix("-intro").replace("-", ".", 1)
             return catalogue.load().by_id(ex_id).module
     return f"{Path(path).parent.name}/{Path(path).stem}.py"
-
-
-def regrade(course: Path, assignment: str | None = None, log=print) -> list[dict]:
-    """Regrade every autograded notebook outside the kernel and compare with nbgrader's gradebook.
-
-    One fresh process per student submission (isolated from the others and from this one) executes the notebooks'
-    code cells and runs the graders. Returns one row per notebook: student, assignment, notebook, nbgrader score,
-    project score, and the cells whose scores differ."""
-    import subprocess
-    from nbgrader.api import Gradebook
-    course = Path(course).resolve()
-    by_submission: dict[tuple[str, str], list[Path]] = {}
-    for nb_path in sorted((course / "autograded").glob("*/*/*.ipynb")):
-        student, assign = nb_path.parts[-3], nb_path.parts[-2]
-        if not assignment or assign == assignment:
-            by_submission.setdefault((student, assign), []).append(nb_path)
-    rows = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for (student, assign), paths in by_submission.items():
-            proc = subprocess.run([sys.executable, "-m", "grader.nbcourse", *map(str, paths)], capture_output=True,
-                                  text=True, cwd=ROOT, timeout=1800)
-            results = {}
-            for line in proc.stdout.splitlines():
-                if line.startswith("{\"katas_notebook\""):
-                    r = json.loads(line)
-                    results[r["katas_notebook"]] = r
-            for nb_path in paths:
-                ours = results.get(str(nb_path))
-                if ours is None:
-                    log(f"{student}/{assign}/{nb_path.stem}: could not regrade:\n{proc.stderr[-2000:]}")
-                    continue
-                sub = gb.find_submission_notebook(nb_path.stem, assign, student)
-                theirs = {g.name: (g.score or 0.0) for g in sub.grades if g.name in ours["cells"]}
-                diffs = {k: (theirs.get(k), v) for k, v in ours["cells"].items()
-                         if abs((theirs.get(k) or 0.0) - v) > 1e-6}
-                rows.append({"student": student, "assignment": assign, "notebook": nb_path.stem,
-                             "nbgrader": round(sum(theirs.values()), 4),
-                             "project": round(sum(ours["cells"].values()), 4), "differs": diffs})
-    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,3 +386,6 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+_is_test_cell, _module_of_notebook, _safe = is_test_cell, module_of_notebook, cell_name   # older names

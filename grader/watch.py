@@ -178,9 +178,8 @@ class Watch:
         self.index = keep
 
     def hint(self) -> None:
-        from grader import cli
-        import argparse
-        cli.cmd_hint(argparse.Namespace(id=self.current.id, all=False))
+        from grader import hints
+        hints.show(self.current.id)
 
     def reset(self) -> None:
         """The current exercise back to its stub; a backup of the learner's file is kept."""

@@ -40,9 +40,9 @@ def _worker_cpu(cmd: list[str]) -> float:
             info = Path(a.split("=", 1)[1] + ".sandbox.json")
             return json.loads(info.read_text()).get("worker_cpu_s", 0.0) if info.exists() else 0.0
     if "grade" in cmd and "--out" in cmd:
-        results = Path(cmd[cmd.index("--out") + 1]) / "results.json"
-        if results.exists():
-            return json.loads(results.read_text()).get("extra_data", {}).get("sandbox", {}).get("worker_cpu_s", 0.0)
+        summary = Path(cmd[cmd.index("--out") + 1]) / "summary.json"
+        if summary.exists():
+            return json.loads(summary.read_text()).get("sandbox", {}).get("worker_cpu_s", 0.0)
     return 0.0
 
 
@@ -140,6 +140,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--full", action="store_true", help="also time the whole test command")
     ap.add_argument("--grading", action="store_true", help="only the grading rows (plain vs sandboxed)")
+    ap.add_argument("--where", nargs="?", const=str(ROOT / ".katas" / "test-times"), metavar="DIR",
+                    help="where the last `katas test` run's time went (its JUnit times; default .katas/test-times)")
     ap.add_argument("--grading-by-module", action="store_true",
                     help="the sandbox's extra CPU, module by module (where the cost is)")
     ap.add_argument("--json", help="write the figures here")
@@ -158,6 +160,9 @@ def main() -> int:
         print(f"{name:58} {med:7.2f} s{extra}", flush=True)
         return med
 
+    if args.where:
+        where_the_time_goes(Path(args.where), rows)
+        return 0
     if args.grading_by_module:
         grading_by_module(rows)
         if args.json:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import ROOT, catalogue, nbcourse
+from grader import ROOT, catalogue, grading, nbcourse
 
 pytest.importorskip("nbgrader")
 
@@ -61,7 +61,7 @@ def course(tmp_path_factory):
     nbcourse.build_course(course, chapters=CHAPTERS, grader_timeout=5)
     for ch in CHAPTERS:
         nbgrader(course, "generate_assignment", ch, "--force")
-    students = {"alice": {}, "bob": {}, "carol": {}}
+    students = {"alice": {}, "bob": {}, "carol": {}, "dave": {}}
     for ch in CHAPTERS:
         for nb_path in sorted((course / "release" / ch).glob("*.ipynb")):
             source = nbformat.read(str(course / "source" / ch / nb_path.name), as_version=4)
@@ -82,6 +82,11 @@ def course(tmp_path_factory):
                                         if c.metadata.get("nbgrader", {}).get("grade")
                                         and not c.metadata["nbgrader"].get("solution"))
                         del nb.cells[last_test]
+                elif student == "dave" and nb_path.stem == "calculus":   # the stub, and an in-kernel cheat
+                    for c in nb.cells:
+                        if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-numerical_grad"):
+                            c.source = ("import grader.nbgrade\ngrader.nbgrade.check = lambda *a, **k: None\n"
+                                        + c.source)
                 out = course / "submitted" / student / ch / nb_path.name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, str(out))                 # bob: the untouched release
@@ -90,12 +95,12 @@ def course(tmp_path_factory):
     return course
 
 
-def _gradebook(course):
+def _gradebook(course, students=("alice", "bob", "carol")):
     from nbgrader.api import Gradebook
     out = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for ch in CHAPTERS:
-            for student in ("alice", "bob", "carol"):
+            for student in students:
                 for nb_path in sorted((course / "source" / ch).glob("*.ipynb")):
                     sub = gb.find_submission_notebook(nb_path.stem, ch, student)
                     out[(student, ch, nb_path.stem)] = {g.name: (g.score or 0.0) for g in sub.grades
@@ -108,10 +113,22 @@ def test_gradebook_equals_the_projects_own_grades_cell_by_cell(course):
     all-solutions scores full, the untouched release zero, the broken notebooks do not stop the others, and a
     deleted test cell is put back and graded."""
     book = _gradebook(course)
-    rows = nbcourse.regrade(course)
-    assert len(rows) == len(book)
-    for r in rows:
-        assert r["differs"] == {}, r
+    rows = grading.regrade(course)
+    honest = [r for r in rows if r["student"] != "dave"]
+    assert len(honest) == len(book)
+    for r in honest:
+        deleted = r["student"] == "carol" and r["notebook"] == "backprop"   # carol deleted a test cell
+        assert r["differs"] == {} and (r["flags"] == [] if not deleted else
+                                       [f for f in r["flags"] if "was deleted" in f] == r["flags"] != []), r
+    # dave's stub with `grader.nbgrade.check = lambda *a, **k: None`: nbgrader's kernel believed it, the sandbox
+    # does not, says test by test why, and flags the cell
+    (cheat,) = [r for r in rows if r["student"] == "dave" and r["notebook"] == "calculus"]
+    assert cheat["nbgrader"] > 0 and cheat["project"] == 0, cheat
+    assert cheat["differs"] and all(theirs > 0 and ours == 0 and why
+                                    for theirs, ours, why in cheat["differs"].values()), cheat
+    assert any("'grader'" in f for f in cheat["flags"]), cheat
+    assert all(r["differs"] == {} and r["flags"] == [] for r in rows if r["student"] == "dave"
+               and r["notebook"] != "calculus")
     cat = catalogue.load()
     for (student, ch, nb), cells in book.items():
         ex = next(e for e in cat.exercises if e.module == f"{ch}/{nb}.py")
@@ -147,19 +164,20 @@ def test_all_solutions_score_what_pytest_gives_the_solutions(course):
             cells = book[("alice", ch, nb)]
             for t in s.tests:
                 name = t.test.split("::", 1)[1]
-                assert abs(cells[f"{prefix}-{nbcourse._safe(name)}"] - t.score) < 1e-9, (nb, name)
+                assert abs(cells[f"{prefix}-{nbcourse.cell_name(name)}"] - t.score) < 1e-9, (nb, name)
 
 
 def test_feedback_leaks_no_hidden_test_and_export_writes_the_csv(course):
     for ch in CHAPTERS:
         nbgrader(course, "generate_feedback", ch, "--force")
     html = list((course / "feedback").glob("*/*/*.html"))
-    assert len(html) == 3 * sum(len(list((course / "source" / ch).glob("*.ipynb"))) for ch in CHAPTERS)
+    assert len(html) == 4 * sum(len(list((course / "source" / ch).glob("*.ipynb"))) for ch in CHAPTERS)
     grader_lines = {line.strip() for ch in CHAPTERS for t in (ROOT / "tests" / ch).glob("test_*.py")
                     for line in t.read_text().splitlines() if len(line.strip()) > 25}
     for page in html:
         text = page.read_text(encoding="utf-8")
-        for needle in ("BEGIN HIDDEN", "END HIDDEN", "grader.nbgrade", "nbgrade.check"):
+        own = page.parts[-3] == "dave"   # dave's own cell names grader.nbgrade (his cheat): that is no leak
+        for needle in ("BEGIN HIDDEN", "END HIDDEN") + (() if own else ("grader.nbgrade", "nbgrade.check")):
             assert needle not in text, (page, needle)
         leaked = [line for line in grader_lines if line in text]
         assert not leaked, (page, leaked[:3])
@@ -169,8 +187,8 @@ def test_feedback_leaks_no_hidden_test_and_export_writes_the_csv(course):
     nbgrader(course, "export")
     with open(course / "grades.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    book = _gradebook(course)
+    book = _gradebook(course, ("alice", "bob", "carol", "dave"))
     for row in rows:
         want = sum(sum(c.values()) for (s, ch, nb), c in book.items() if s == row["student_id"] and ch == row["assignment"])
         assert abs(float(row["raw_score"]) - want) < 1e-6, row
-    assert {r["student_id"] for r in rows} == {"alice", "bob", "carol"}
+    assert {r["student_id"] for r in rows} == {"alice", "bob", "carol", "dave"}
