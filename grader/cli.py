@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 from grader import ROOT, catalogue, command, console_safe, digest, stubgen
@@ -33,17 +32,12 @@ from grader.records import Record
 STATE_DIR = ROOT / ".katas"
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
 def _pad(s: str, n: int) -> str:
-    """Pad (or cut, with an ellipsis) to n terminal columns; CJK characters take two."""
-    if _width(s) > n:
-        while _width(s) > n - 2:
-            s = s[:-1]
-        s += "… "
-    return s + " " * max(0, n - _width(s))
+    """Pad (or cut, with an ellipsis) to n terminal columns, by rich's cell widths (CJK characters take two)."""
+    from rich.cells import cell_len, set_cell_size
+    if cell_len(s) > n:
+        s = set_cell_size(s, n - 2) + "… "
+    return set_cell_size(s, n)
 
 
 def _colour(text: str, code: str) -> str:
