@@ -152,6 +152,16 @@ def fail(prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=
                       hints=_hints(hints, hg, he), has_expected=has_expected)
 
 
+def fail_if_catalogued(relpath: str, name: str) -> None:
+    """A name the learner's module lacks: when the catalogue lists it as one of the exercise's functions, the
+    learner renamed or deleted it (a failed property); otherwise return, and the caller re-raises AttributeError."""
+    from grader import catalogue
+    ex = catalogue.load().by_module(relpath)
+    if ex is not None and name in ex.functions:
+        fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {relpath}",
+             got="no such name (was it renamed or deleted?)")
+
+
 def expect(cond: bool, prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(),
            has_expected: bool | None = None):
     """Fail with ``prop`` unless ``cond``."""

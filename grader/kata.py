@@ -56,13 +56,9 @@ class KataModule:
         try:
             obj = getattr(mod, name)
         except AttributeError:
-            from grader import catalogue
-            ex = catalogue.load().by_module(self._relpath)
-            if ex is None or name not in ex.functions:
-                raise
-            from grader.check import fail
-            fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
-                 got="no such name (was it renamed or deleted?)")
+            from grader.check import fail_if_catalogued
+            fail_if_catalogued(self._relpath, name)
+            raise
         if isinstance(obj, types.FunctionType):
             return LearnerFunction(obj, self._tree, self._relpath, self._variant)
         return obj
@@ -159,28 +155,17 @@ def _learner_function(tree, relpath, variant, name):
     return LearnerFunction(getattr(loader.load(relpath, tree, variant), name), tree, relpath, variant)
 
 
-def _shown(filename: str) -> str:
-    """A learner file as feedback names it: relative to the clone where it is inside it."""
-    from pathlib import Path
-
-    from grader import ROOT
-    try:
-        return Path(filename).resolve().relative_to(ROOT).as_posix()
-    except (ValueError, OSError):
-        return filename
-
-
 def _raise_not_started(e: NotImplementedError):
     """Learner code that raises NotImplementedError is not written yet (a stub, ours or nbgrader's): stop at once
     (grader.runtime.learner.stub_message decides, as it does in the sandboxed worker)."""
-    msg = learner.stub_message(e, loader.LEARNER_FILES, _shown)
+    msg = learner.stub_message(e, loader.LEARNER_FILES, loader.shown_path)
     if msg is not None:
         raise NotStarted(msg) from None
 
 
 def _mark_stub_methods(mod: types.ModuleType) -> None:
     """Classes of the learner's module whose methods are still stubs: those methods raise NotStarted."""
-    learner.mark_stub_methods(mod, loader.LEARNER_FILES, NotStarted, _shown)
+    learner.mark_stub_methods(mod, loader.LEARNER_FILES, NotStarted, loader.shown_path)
 
 
 _GRADED_DUNDERS = ("__call__", "__getitem__")

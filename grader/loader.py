@@ -73,19 +73,19 @@ def mutants_of(module: str, kind: str = "MUTANTS") -> dict[str, dict]:
     return out
 
 
+def shown_path(filename: str) -> str:
+    """A learner file as feedback names it: relative to the clone where it is inside it."""
+    try:
+        return Path(filename).resolve().relative_to(ROOT).as_posix()
+    except (ValueError, OSError):
+        return filename
+
+
 def learner_frames(tb) -> list[str]:
     """The frames of a traceback that are learner code, as feedback shows them (paths relative to the clone)."""
     import traceback
-    out = []
-    for fs in traceback.extract_tb(tb):
-        if fs.filename in LEARNER_FILES:
-            shown = fs.filename
-            try:
-                shown = Path(fs.filename).resolve().relative_to(ROOT).as_posix()
-            except ValueError:
-                pass
-            out.append(f"  {shown}, line {fs.lineno}, in {fs.name}\n      {fs.line or ''}".rstrip())
-    return out
+    return [f"  {shown_path(fs.filename)}, line {fs.lineno}, in {fs.name}\n      {fs.line or ''}".rstrip()
+            for fs in traceback.extract_tb(tb) if fs.filename in LEARNER_FILES]
 
 
 def _describe_import_error(e: BaseException, filename: str) -> str:

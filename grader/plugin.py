@@ -120,8 +120,9 @@ def pytest_cmdline_main(config):
     new_args, trees = [], set()
     for arg in config.args:
         mapped, tree = _rewrite_arg(arg)
-        if tree is not None and _function_of(arg) is not None:
-            seam.state(config).only_functions.append(_function_of(arg))
+        function = _function_of(arg) if tree is not None else None
+        if function is not None:
+            seam.state(config).only_functions.append(function)
         new_args.extend(mapped)
         if tree is not None:
             trees.add(tree)

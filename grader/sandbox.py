@@ -32,7 +32,7 @@ from pathlib import Path
 
 import torch
 
-from grader import ROOT, seam
+from grader import ROOT, loader, seam
 from grader.runtime import learner, wire
 from grader.seam import GraderBug, KataTimeout, NotStarted, WorkerDied, timeout_message  # noqa: F401
 
@@ -883,12 +883,7 @@ def _remote_exception(info: dict, call: str | None) -> BaseException:
     for f in info.get("frames") or []:
         if isinstance(f, list) and len(f) == 4:
             fn, line, func, text = (str(f[0]), f[1], str(f[2]), str(f[3]))
-            shown = fn
-            try:
-                shown = Path(fn).resolve().relative_to(ROOT).as_posix()
-            except (ValueError, OSError):
-                pass
-            frames.append(f"  {shown}, line {line}, in {func}\n      {text}".rstrip())
+            frames.append(f"  {loader.shown_path(fn)}, line {line}, in {func}\n      {text}".rstrip())
     e._kata_frames = frames
     if call:
         e._kata_call = call
@@ -1035,20 +1030,6 @@ class _RemoteIterator:
         return self.it._inv("next")
 
 
-def is_instance(obj, cls) -> bool:
-    """isinstance that also answers for learner objects living in the sandbox worker."""
-    if isinstance(obj, RemoteObject):
-        return obj._kata_isinstance(cls)
-    return isinstance(obj, cls)
-
-
-def is_subclass(obj, cls) -> bool:
-    """issubclass that also answers for learner classes living in the sandbox worker (False for non-classes)."""
-    if isinstance(obj, RemoteObject):
-        return obj._kata_issubclass(cls)
-    return isinstance(obj, type) and issubclass(obj, cls)
-
-
 class RemoteKata(seam.RemoteModule):
     """What a grader sees of the learner's module when it runs in the sandbox (same interface as KataModule)."""
 
@@ -1085,13 +1066,9 @@ class RemoteKata(seam.RemoteModule):
         try:
             out = mod._inv("getattr", name, label=name)
         except AttributeError:
-            from grader import catalogue
-            ex = catalogue.load().by_module(self._relpath)
-            if ex is None or name not in ex.functions:
-                raise
-            from grader.check import fail
-            fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {self._relpath}",
-                 got="no such name (was it renamed or deleted?)")
+            from grader.check import fail_if_catalogued
+            fail_if_catalogued(self._relpath, name)
+            raise
         if isinstance(out, RemoteObject):
             object.__setattr__(out, "_kata_label", name)
             if out._kata_info.get("isclass") or out._kata_info.get("type") == "builtins.function":

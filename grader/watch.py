@@ -104,16 +104,20 @@ class Watch:
         except ValueError:
             return str(p)
 
+    def _grade(self, ex):
+        """Grade ``ex`` and remember its status: (records, seconds, its ExerciseScore or None)."""
+        from grader import scoring
+        recs, secs = self.grader.grade(ex)
+        (s,) = scoring.score(recs) if recs else (None,)
+        self.status[ex.id] = s.status if s is not None else "failing"
+        return recs, secs, s
+
     def grade_current(self, why: str = "") -> bool:
         """Grade the current exercise; True when it passes."""
-        from grader import scoring
         ex = self.current
-        recs, secs = self.grader.grade(ex)
+        recs, secs, s = self._grade(ex)
         if self.clear and sys.stdout.isatty():
             print("\033[2J\033[H", end="")
-        (s,) = scoring.score(recs) if recs else (None,)
-        status = s.status if s is not None else "failing"
-        self.status[ex.id] = status
         self.out(f"── {ex.id} · {ex.title_zh} · {ex.title_en} ── {why}graded in {secs:.2f} s")
         hit = first_failure(ex, recs) if recs else (None, None)
         if not recs:
@@ -167,15 +171,9 @@ class Watch:
         Console().print(table)
 
     def check_all(self) -> None:
-        keep = self.index
-        for i in range(len(self.exercises)):
-            self.index = i
-            recs, secs = self.grader.grade(self.current)
-            from grader import scoring
-            (s,) = scoring.score(recs) if recs else (None,)
-            self.status[self.current.id] = s.status if s is not None else "failing"
-            self.out(f"  {self.current.id:32} {self.status[self.current.id]:12} ({secs:.1f} s)")
-        self.index = keep
+        for ex in self.exercises:
+            _, secs, _ = self._grade(ex)
+            self.out(f"  {ex.id:32} {self.status[ex.id]:12} ({secs:.1f} s)")
 
     def hint(self) -> None:
         from grader import hints
