@@ -18,6 +18,7 @@ from typing import Any, Callable
 import torch
 
 from grader import seam
+from grader.i18n import N_
 from grader.seam import GraderBug, LearnerImportError, Remote, RemoteModule
 
 
@@ -43,22 +44,35 @@ class KataFailure(AssertionError):
                  detail: str | None = None, hints: list[str] | None = None, has_expected: bool = True):
         self.prop, self.inputs, self.expected, self.got = prop, inputs or {}, expected, got
         self.detail, self.hints, self.has_expected = detail, hints or [], has_expected
-        self.labels = ("expected", "got")
+        self.labels = (N_("expected"), N_("got"))
         super().__init__(self.render())
 
-    def render(self) -> str:
-        lines = [f"property: {self.prop}"]
+    def render(self, lang: str = "en") -> str:
+        """The feedback, in English (the exception's own text) or in ``lang`` (what the learner reads)."""
+        from grader.i18n import tr
+        t = (lambda x: x) if lang == "en" else (lambda x: tr(x, lang))
+
+        def label(text, width=10):
+            text = t(text) + ":"
+            from rich.cells import cell_len
+            return text + " " * max(1, width - cell_len(text))
+
+        lines = [label(N_("property")).rstrip() + " " + t(self.prop)]
         for i, (name, value) in enumerate(self.inputs.items()):
-            lines.append(f"{'input:' if i == 0 else '':10}{name} = {show(value)}")
+            lines.append(f"{label(N_('input')) if i == 0 else ' ' * 10}{name} = {show(value)}")
         if self.has_expected:
             width = max(10, *(len(label) + 2 for label in self.labels))
-            lines.append(f"{self.labels[0] + ':':{width}}{show(self.expected)}")
-            lines.append(f"{self.labels[1] + ':':{width}}{show(self.got)}")
+            lines.append(label(self.labels[0], width) + _shown(self.expected, t))
+            lines.append(label(self.labels[1], width) + _shown(self.got, t))
         if self.detail:
-            lines.append(f"{'detail:':10}{self.detail}")
+            lines.append(label(N_("detail")) + t(self.detail))
         for h in self.hints:
-            lines.append(f"{'hint:':10}{h}")
+            lines.append(label(N_("hint")) + t(h))
         return "\n".join(lines)
+
+
+def _shown(value, t) -> str:
+    return t(value) if isinstance(value, str) else show(value)
 
 
 def show(value: Any, limit: int = 32) -> str:
@@ -158,8 +172,8 @@ def fail_if_catalogued(relpath: str, name: str) -> None:
     from grader import catalogue
     ex = catalogue.load().by_module(relpath)
     if ex is not None and name in ex.functions:
-        fail(f"the module defines `{name}`", expected=f"a top-level `{name}` in {relpath}",
-             got="no such name (was it renamed or deleted?)")
+        fail(N_(f"the module defines `{name}`"), expected=N_(f"a top-level `{name}` in {relpath}"),
+             got=N_("no such name (was it renamed or deleted?)"))
 
 
 def expect(cond: bool, prop: str, *, inputs=None, expected=None, got=None, detail=None, hints=(),
@@ -189,16 +203,16 @@ def expect_tensor(got, prop: str, *, inputs=None, shape=None, dtype=None, hints=
     """``got`` is a tensor (of ``shape`` / ``dtype`` when given). Hints' ``when`` get (got, hint_expected)."""
     real = dict(hint_got=got, hint_expected=hint_expected)
     if not isinstance(got, torch.Tensor):
-        fail(prop, inputs=inputs, expected=f"a torch.Tensor{'' if shape is None else f' of shape {tuple(shape)}'}",
+        fail(prop, inputs=inputs, expected=N_("a torch.Tensor") if shape is None else N_(f"a torch.Tensor of shape {tuple(shape)}"),
              got=f"{type(got).__name__}: {show(got)}", hints=hints, **real)
     if type(got) is not torch.Tensor and not isinstance(got, torch.nn.Parameter):
-        fail(prop, inputs=inputs, expected="a plain torch.Tensor", got=f"an instance of {type(got).__name__}",
+        fail(prop, inputs=inputs, expected=N_("a plain torch.Tensor"), got=N_(f"an instance of {type(got).__name__}"),
              hints=hints, **real)
     if shape is not None and tuple(got.shape) != tuple(shape):
-        fail(prop, inputs=inputs, expected=f"shape {tuple(shape)}", got=f"shape {tuple(got.shape)}", hints=hints,
-             detail="the values cannot be compared until the shape is right", **real)
+        fail(prop, inputs=inputs, expected=N_(f"shape {tuple(shape)}"), got=N_(f"shape {tuple(got.shape)}"), hints=hints,
+             detail=N_("the values cannot be compared until the shape is right"), **real)
     if dtype is not None and got.dtype != dtype:
-        fail(prop, inputs=inputs, expected=f"dtype {dtype}", got=f"dtype {got.dtype}", hints=hints, **real)
+        fail(prop, inputs=inputs, expected=N_(f"dtype {dtype}"), got=N_(f"dtype {got.dtype}"), hints=hints, **real)
 
 
 def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = None, rtol: float = 1e-5,
@@ -211,7 +225,7 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor):
             if got.numel() != 1:
-                fail(prop, inputs=inputs, expected=f"a single number ≈ {_num(float(expected))}",
+                fail(prop, inputs=inputs, expected=N_(f"a single number ≈ {_num(float(expected))}"),
                      got=got, hints=hints, hint_expected=expected)
             g = float(got.detach())
         elif isinstance(got, (int, float)) and not isinstance(got, bool):
@@ -227,7 +241,7 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
             ok = abs(g - e) <= tol or (equal_nan and math.isnan(g) and math.isnan(e))
         if not ok:
             fail(prop, inputs=inputs, expected=e, got=g, hints=hints,
-                 detail=f"|got − expected| = {_num(abs(g - e))} > tolerance {_num(tol)}")
+                 detail=N_(f"|got − expected| = {_num(abs(g - e))} > tolerance {_num(tol)}"))
         return
     expected = torch.as_tensor(expected)
     expect_tensor(got, prop, inputs=inputs, shape=expected.shape, dtype=dtype if check_dtype else None,
@@ -239,8 +253,8 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
     if bad_nonfinite.any():
         idx = tuple(int(i) for i in bad_nonfinite.nonzero()[0])
         fail(prop, inputs=inputs, expected=expected, got=got, hints=hints,
-             detail=f"got {g[idx].item()} at index {list(idx)} where {_num(e[idx].item())} was expected "
-                    f"({int(bad_nonfinite.sum())} non-finite value(s))")
+             detail=N_(f"got {g[idx].item()} at index {list(idx)} where {_num(e[idx].item())} was expected "
+                       f"({int(bad_nonfinite.sum())} non-finite value(s))"))
     same = ((g - e).abs() <= tol) & e.isfinite()
     same |= (g == e)  # equal infinities (a non-finite expected value must be matched exactly)
     if equal_nan:
@@ -251,10 +265,13 @@ def expect_close(got, expected, prop: str, *, inputs=None, atol: float | None = 
         flat = int(diff.reshape(-1).argmax()) if diff.numel() else 0
         idx = list(torch.unravel_index(torch.tensor(flat), diff.shape)) if diff.dim() else []
         idx = [int(i) for i in idx]
-        at = f" at index {idx}" if idx else ""
-        fail(prop, inputs=inputs, expected=expected, got=got, hints=hints,
-             detail=f"{int((~same).sum())} of {same.numel()} value(s) differ; largest |got − expected| = "
-                    f"{_num(float(diff.reshape(-1)[flat]))}{at} (tolerance there {_num(float(tol.broadcast_to(e.shape).reshape(-1)[flat]) if e.numel() else 0.0)})")
+        n_bad, big = int((~same).sum()), _num(float(diff.reshape(-1)[flat]))
+        there = _num(float(tol.broadcast_to(e.shape).reshape(-1)[flat]) if e.numel() else 0.0)
+        detail = (N_(f"{n_bad} of {same.numel()} value(s) differ; largest |got − expected| = {big} at index {idx} "
+                     f"(tolerance there {there})") if idx else
+                  N_(f"{n_bad} of {same.numel()} value(s) differ; largest |got − expected| = {big} "
+                     f"(tolerance there {there})"))
+        fail(prop, inputs=inputs, expected=expected, got=got, hints=hints, detail=detail)
 
 
 def expect_equal(got, expected, prop: str, *, inputs=None, hints=()):
@@ -282,7 +299,7 @@ def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None,
         text = str(e)
         for needle in ([match] if isinstance(match, str) else (match or [])):
             if needle not in text:
-                fail(prop, inputs=inputs, expected=f"{exc_type.__name__} whose message mentions {needle!r}",
+                fail(prop, inputs=inputs, expected=N_(f"{exc_type.__name__} whose message mentions {needle!r}"),
                      got=f"{type(e).__name__}: {text}", hints=hints)
         return
     except NotImplementedError:
@@ -290,9 +307,9 @@ def expect_raises(exc_type, prop: str, *, inputs=None, match: str | None = None,
     except Exception as e:  # noqa: BLE001 - a wrong exception type is a learner mistake to report
         if _passes_through(e):
             raise
-        fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised",
+        fail(prop, inputs=inputs, expected=N_(f"{exc_type.__name__} to be raised"),
              got=f"{type(e).__name__}: {e}", hints=hints)
-    fail(prop, inputs=inputs, expected=f"{exc_type.__name__} to be raised", got="no exception", hints=hints)
+    fail(prop, inputs=inputs, expected=N_(f"{exc_type.__name__} to be raised"), got=N_("no exception"), hints=hints)
 
 
 # ------------------------------------------------------------------------------------------------ sandbox-aware

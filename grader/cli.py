@@ -458,6 +458,8 @@ def _grade_options(p):
 def main(argv: list[str] | None = None) -> int:
     console_safe()
     parser = argparse.ArgumentParser(prog="katas", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--lang", choices=("en", "zh"), default=None,
+                        help="language of hints and feedback (default: KATAS_LANG, else the locale) · 提示与反馈的语言")
     sub = parser.add_subparsers(dest="cmd")
     p = sub.add_parser("board", help="show the progress board and write results.json")
     p.add_argument("tree", nargs="?", help="directory shaped like exercises/ (default: exercises/)")
@@ -536,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     passed_on = argv[argv.index("--") + 1:] if "--" in argv else []
     argv = argv[:argv.index("--")] if "--" in argv else argv
     args = parser.parse_args(argv)
+    from grader import i18n
+    i18n.set_lang(args.lang)
     if hasattr(args, "pytest_args"):
         args.pytest_args = [*args.pytest_args, *passed_on]
     elif passed_on:

@@ -133,9 +133,10 @@ def is_out_of_memory(exc: BaseException) -> bool:
 
 def memory_message(exc: BaseException, mib: int | None) -> str:
     import re
+    from grader.i18n import N_
     m = re.search(r"tried to allocate (\d+) bytes", str(exc))
-    tried = f" (it tried to allocate {int(m.group(1)) / 2**30:.1f} GiB at once)" if m else ""
-    limit = f"{mib / 1024:g} GiB" if mib else "the memory limit"
-    return (f"memory limit: your code ran out of memory{tried}; a test may use {limit} (--katas-memory). Look for a "
-            f"tensor far larger than the inputs: an outer product or broadcast that should have been a sum, a "
-            f"list that grows without bound, a copy per loop iteration")
+    tried = N_(f" (it tried to allocate {int(m.group(1)) / 2**30:.1f} GiB at once)") if m else ""
+    limit = f"{mib / 1024:g} GiB" if mib else N_("the memory limit")
+    return N_(f"memory limit: your code ran out of memory{tried}; a test may use {limit} (--katas-memory). Look for a "
+              f"tensor far larger than the inputs: an outer product or broadcast that should have been a sum, a "
+              f"list that grows without bound, a copy per loop iteration")

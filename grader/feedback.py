@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from grader import deadline, loader
+from grader.i18n import N_, current, tr
 from grader.seam import KataTimeout, LearnerImportError, NotStarted, SessionState, WorkerDied
 
 
@@ -25,51 +26,52 @@ def _falsifying(exc) -> str | None:
     return None
 
 
-def format_failure(excinfo, item) -> tuple[str, bool]:
-    """(feedback text, is_stub) for a failed grader."""
+def format_failure(excinfo, item, lang: str | None = None) -> tuple[str, bool]:
+    """(feedback text in ``lang`` (default: the learner's), is_stub) for a failed grader."""
     from grader.check import KataFailure
     from grader.runtime.guard import ForbiddenCall
     from grader.runtime.learner import STUB_MARK
     exc = excinfo.value
-    title = test_title(item)
+    lang = lang or current()
+    title = tr(test_title(item), lang)
     lines = [title]
     is_stub = False
     if isinstance(exc, KataFailure):
-        lines.append(exc.render())
+        lines.append(exc.render(lang))
     elif isinstance(exc, LearnerImportError):
-        lines.append(str(exc))
+        lines.append(tr(str(exc), lang))
     elif isinstance(exc, ForbiddenCall):
-        lines.append("forbidden call: " + str(exc))
+        lines.append(tr(N_(f"forbidden call: {exc}"), lang))
     elif isinstance(exc, KataTimeout):
-        lines.append(str(exc))
+        lines.append(tr(str(exc), lang))
         lines.extend(loader.learner_frames(excinfo.tb)[-3:])
     elif isinstance(exc, WorkerDied):
-        lines.append(str(exc))
+        lines.append(tr(str(exc), lang))
     elif isinstance(exc, (NotImplementedError, NotStarted)) and STUB_MARK in str(exc):
         is_stub = True
         what = str(exc).split(STUB_MARK, 1)[1].strip()
         if what.startswith("raises NotImplementedError"):
-            lines.append(f"not started: your code {what}. Replace the raise with your implementation.")
+            lines.append(tr(N_(f"not started: your code {what}. Replace the raise with your implementation."), lang))
         else:
             what = what.split(":")[0].strip()
-            lines.append(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
-                         f"({what}). Replace the raise with your implementation.")
+            lines.append(tr(N_(f"not started: `{what.rsplit('.', 1)[-1]}` still raises NotImplementedError "
+                               f"({what}). Replace the raise with your implementation."), lang))
     elif deadline.is_out_of_memory(exc):
-        lines.append(deadline.memory_message(exc, item.config.option.katas_memory))
+        lines.append(tr(deadline.memory_message(exc, item.config.option.katas_memory), lang))
         lines.extend((getattr(exc, "_kata_frames", None) or loader.learner_frames(excinfo.tb))[-3:])
     else:
         frames = getattr(exc, "_kata_frames", None) or loader.learner_frames(excinfo.tb)
         call = getattr(exc, "_kata_call", None)
         if frames or call:
-            who = f"your `{call}`" if call else "your code"
-            lines.append(f"{who} raised {type(exc).__name__}: {exc}")
+            lines.append(tr(N_(f"your `{call}` raised {type(exc).__name__}: {exc}") if call else
+                            N_(f"your code raised {type(exc).__name__}: {exc}"), lang))
             if frames:
-                lines.append("where (your code):")
+                lines.append(tr(N_("where (your code):"), lang))
                 lines.extend(frames)
         else:
-            lines.append(f"the grader raised {type(exc).__name__}: {exc}")
-            lines.append("  (this happened in grader code, usually because a value your code returned has an "
-                         "unexpected type or shape; run with -v for the full traceback)")
+            lines.append(tr(N_(f"the grader raised {type(exc).__name__}: {exc}"), lang))
+            lines.append("  " + tr(N_("(this happened in grader code, usually because a value your code returned has "
+                                      "an unexpected type or shape; run with -v for the full traceback)"), lang))
     fals = _falsifying(exc)
     if fals and not (isinstance(exc, KataFailure) and exc.inputs):
         lines.append(fals)
@@ -98,21 +100,23 @@ def learner_repr_failure(item):
     return repr_failure
 
 
-def feedback(item, excinfo) -> tuple[str, bool]:
-    """(feedback text incl. the hint footer, is_stub) — computed once per failure."""
+def feedback(item, excinfo, lang: str | None = None) -> tuple[str, bool]:
+    """(feedback text incl. the hint footer, is_stub) — computed once per failure and language (the records keep
+    English, the terminal shows the learner's language)."""
+    lang = lang or current()
     cached = getattr(item, "_katas_feedback", None)
-    if cached is not None and cached[0] is excinfo.value:
-        return cached[1]
-    feedback, is_stub = format_failure(excinfo, item)
+    if cached is not None and cached[0] is excinfo.value and cached[1] == lang:
+        return cached[2]
+    feedback, is_stub = format_failure(excinfo, item, lang)
     module = exercise_of(item)
     from grader import catalogue
     ex = catalogue.load().by_module(module) if module else None
     footer = ""
     if ex is not None and ex.hints and not is_stub and not isinstance(excinfo.value, LearnerImportError):
         from grader import command
-        footer = (f"\nstuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
-                  f"-v shows the full traceback")
-    item._katas_feedback = (excinfo.value, (feedback + footer, is_stub))
+        footer = "\n" + tr(N_(f"stuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
+                               f"-v shows the full traceback"), lang)
+    item._katas_feedback = (excinfo.value, lang, (feedback + footer, is_stub))
     return feedback + footer, is_stub
 
 
@@ -124,6 +128,6 @@ def once_per_module(st: SessionState, module: str, text: str, exc: BaseException
     line = str(exc).splitlines()[0] if str(exc) else ""
     shown = st.import_errors_shown
     if (module, line) in shown:
-        return f"{text.splitlines()[0]}\n{line.split(':', 1)[0]} (the error is shown above)"
+        return f"{text.splitlines()[0]}\n" + tr(N_(f"{line.split(':', 1)[0]} (the error is shown above)"))
     shown.add((module, line))
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from grader import ROOT, catalogue, command
+from grader.i18n import N_, tr
 
 STATE_DIR = ROOT / ".katas"
 
@@ -12,7 +13,7 @@ def show(ex_id: str, all_hints: bool = False) -> int:
     cat = catalogue.load()
     found = cat.find(ex_id)
     if len(found) != 1:
-        print(f"unknown exercise {ex_id!r}; ids: " + ", ".join(e.id for e in cat.exercises))
+        print(tr(N_(f"unknown exercise {ex_id!r}; ids: {', '.join(e.id for e in cat.exercises)}")))
         return 2
     ex = found[0]
     state_file = STATE_DIR / "hints.json"
@@ -25,7 +26,7 @@ def show(ex_id: str, all_hints: bool = False) -> int:
     print(f"{ex.id} — {ex.title_en} · {ex.title_zh} (" + (f"d2l-zh §{ex.d2l}, " if ex.d2l else "")
           + f"notes {ex.seed_lines})")
     for i, h in enumerate(ex.hints[:shown], 1):
-        print(f"  hint {i}/{len(ex.hints)}: {h}")
+        print(f"  {tr(N_('hint'))} {i}/{len(ex.hints)}: {tr(h)}")
     if shown < len(ex.hints):
-        print(f"  (run `{command('hint ' + ex.id)}` again for the next hint)")
+        print("  " + tr(N_(f"(run `{command('hint ' + ex.id)}` again for the next hint)")))
     return 0

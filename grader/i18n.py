@@ -100,7 +100,7 @@ class Catalogue:
                     continue  # a placeholder used twice: not a matchable template
                 self.templates.append((re.compile(rx + r"\Z", re.S), zh, lit))
             else:
-                self.exact.setdefault(en.replace("{{", "{").replace("}}", "}"), zh)
+                self.exact.setdefault(en.replace("{{", "{").replace("}}", "}"), zh.replace("{{", "{").replace("}}", "}"))
         self.templates.sort(key=lambda t: -t[2])  # the most specific template first
 
     def lookup(self, text: str, depth: int = 0) -> str | None:
@@ -131,7 +131,9 @@ def tr(text, lang: str | None = None):
     """``text`` in the learner's language (unchanged when English, or when the catalogue lacks it)."""
     if not isinstance(text, str) or (lang or current()) == "en" or not text.strip():
         return text
-    return catalogue().lookup(text) or _by_line(text)
+    if "\n" in text:
+        return catalogue().exact.get(text) or _by_line(text)
+    return catalogue().lookup(text) or text
 
 
 def _by_line(text: str) -> str:
@@ -148,7 +150,7 @@ def _by_line(text: str) -> str:
 def missing(text: str) -> bool:
     """A learner-facing text (two or more English words) the catalogue cannot translate."""
     return (isinstance(text, str) and len(re.findall(r"[A-Za-z]{2,}", text)) >= 2
-            and catalogue().lookup(text) is None)
+            and tr(text, "zh") == text)
 
 
 # ------------------------------------------------------------------------------------------------ extraction
@@ -210,6 +212,10 @@ def extract_source(path: Path, engine: bool = False) -> list[tuple[str, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
+        if (not engine and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
+                and ast.get_docstring(node)):   # a test's title: the first line of its docstring
+            title = " ".join(ast.get_docstring(node).strip().splitlines()[0].split())
+            found.append((title.replace("{", "{{").replace("}", "}}"), node.lineno))
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "id", getattr(node.func, "attr", None))
@@ -225,9 +231,20 @@ def extract_source(path: Path, engine: bool = False) -> list[tuple[str, int]]:
             args += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
         for a in args:
             for t in _texts(a):
-                if _worth(t):
-                    found.append((t, node.lineno))
+                for piece in _lines(t):
+                    if _worth(piece):
+                        found.append((piece, node.lineno))
     return found
+
+
+def _lines(msgid: str):
+    """A text is translated line by line: each line its own msgid, its placeholders numbered from 0."""
+    if "\n" not in msgid:
+        yield msgid
+        return
+    for piece in msgid.split("\n"):
+        counter = iter(range(1000))
+        yield _FIELD.sub(lambda m: "{" + str(next(counter)) + "}", piece.strip())
 
 
 def sources() -> dict[str, list[tuple[str, str]]]:
@@ -260,8 +277,9 @@ def _quote(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def sync() -> dict[str, int]:
-    """Rewrite i18n/zh/*.toml to hold exactly the sources' texts, keeping every translation already made."""
+def sync(stems=None) -> dict[str, int]:
+    """Rewrite i18n/zh/*.toml (or those of ``stems``) to hold exactly the sources' texts, keeping every translation
+    already made."""
     known = {}
     for path in CATALOGUE_DIR.glob("*.toml"):
         for e in _load_toml(path):
@@ -271,6 +289,8 @@ def sync() -> dict[str, int]:
     todo = {}
     srcs = sources()
     for stem, items in srcs.items():
+        if stems and stem not in stems:
+            continue
         lines = [f"# Chinese for the texts of {stem} (python -m grader.i18n sync writes the en lines; translate zh)",
                  ""]
         for msgid, where in items:
@@ -278,7 +298,7 @@ def sync() -> dict[str, int]:
         (CATALOGUE_DIR / f"{stem}.toml").write_text("\n".join(lines), encoding="utf-8")
         todo[stem] = sum(1 for m, _ in items if not known.get(m))
     for path in CATALOGUE_DIR.glob("*.toml"):
-        if path.stem not in srcs:
+        if path.stem not in srcs and not stems:
             path.unlink()
     catalogue.cache_clear()
     return todo
@@ -311,14 +331,14 @@ def problems(stems=None) -> list[str]:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sync"]:
-        for stem, n in sync().items():
+        for stem, n in sync(set(argv[1:]) or None).items():
             print(f"i18n/zh/{stem}.toml: {n} to translate")
         return 0
     if argv[:1] == ["check"]:
         found = problems(set(argv[1:]) or None)
         print("\n".join(found) or "every learner-facing text has its Chinese")
         return 1 if found else 0
-    print("usage: python -m grader.i18n sync | check [STEM ...]")
+    print("usage: python -m grader.i18n sync [STEM ...] | check [STEM ...]")
     return 2
 
 

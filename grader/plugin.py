@@ -56,6 +56,8 @@ def pytest_addoption(parser):
                 help="run the learner's code in an isolated worker process (Landlock, no network, rlimits) and "
                      "decide pass/fail here from plain data; see docs/SANDBOX.md")
     g.addoption("--katas-sandbox-dir", default=None, help="scratch directory of the sandbox (default: a new temp dir)")
+    g.addoption("--katas-lang", default=None, choices=("en", "zh"),
+                help="language of the feedback (default: KATAS_LANG, else the locale) · 反馈语言")
     g.addoption("--katas-memory", type=int, default=None,
                 help="MiB of memory learner code may use: in practice mode how much one test may grow the process "
                      "(Linux; default 2048; 0: no limit), in the sandbox the worker's address space beyond its "
@@ -179,6 +181,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "core(*names): this test checks the values of the learner functions it uses (or "
                                        "of `names`) against an oracle; the module's other tests that use a function "
                                        "pay only when every core test of that function passes")
+    from grader import i18n
+    i18n.set_lang(config.option.katas_lang)
     runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
     if config.option.katas_memory is None:
         config.option.katas_memory = 4096 if config.option.katas_sandbox else 2048
@@ -360,10 +364,11 @@ def pytest_runtest_makereport(item, call):
     verbose = config.option.verbose > 0 or config.option.katas_traceback
     text, is_stub = "", False
     if report.failed and call.excinfo is not None:
-        full, is_stub = feedback.feedback(item, call.excinfo)
+        full, is_stub = feedback.feedback(item, call.excinfo, "en")   # the records keep English
         text = full.split("\nstuck? `", 1)[0]
         if not verbose:
-            report.longrepr = feedback.once_per_module(seam.state(config), module, full, call.excinfo.value)
+            shown, _ = feedback.feedback(item, call.excinfo)         # the terminal: the learner's language
+            report.longrepr = feedback.once_per_module(seam.state(config), module, shown, call.excinfo.value)
     proxy = item.funcargs.get("kata") if hasattr(item, "funcargs") else None
     variant = proxy._variant if _is_kata_proxy(proxy) else config.option.katas_variant
     if report.when == "setup" and report.failed and hasattr(item, "callspec"):

@@ -42,8 +42,9 @@ from grader.runtime.learner import IMPORT_ERROR  # noqa: E402,F401  (how an impo
 
 def timeout_message(seconds: float, what: str = "your code") -> str:
     """The feedback of a deadline, the same in-process and in the sandbox."""
-    return (f"stopped after {seconds:.3g} s: {what} did not return (an endless loop? a loop whose condition never "
-            f"becomes false, or a `while True` without a `break`)")
+    from grader.i18n import N_
+    return N_(f"stopped after {seconds:.3g} s: {what} did not return (an endless loop? a loop whose condition never "
+              f"becomes false, or a `while True` without a `break`)")
 
 
 # ------------------------------------------------------------------------------------------------ handles

@@ -14,6 +14,11 @@ STUB_MARK = "KATA-STUB"   # in every generated stub's NotImplementedError messag
 IMPORT_ERROR = "could not import your "   # how the feedback of a module that cannot be imported begins
 
 
+def N_(text: str) -> str:
+    """Marks an English text for the message catalogue (grader/i18n.py; the runtime imports nothing trusted)."""
+    return text
+
+
 def safe_str(e: BaseException, limit: int = 4000) -> str:
     """str(e), whatever the learner's exception does in __str__."""
     try:
@@ -29,8 +34,8 @@ def import_error_text(e: BaseException, filename: str) -> str:
     if isinstance(e, SyntaxError):
         line = (e.text or "").rstrip()
         caret = " " * max(0, (e.offset or 1) - 1 - (len(e.text or "") - len((e.text or "").lstrip()))) + "^"
-        return (f"{IMPORT_ERROR}{shown}: SyntaxError at line {e.lineno}: {e.msg}\n"
-                f"      {line.strip()}\n      {caret}\nFix the syntax; until then no grader can run this module.")
+        return (N_(f"could not import your {shown}: SyntaxError at line {e.lineno}: {e.msg}") + "\n"
+                f"      {line.strip()}\n      {caret}\n" + N_("Fix the syntax; until then no grader can run this module."))
     frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
     where = ""
     if frames:   # the top-level line that ran on import, and where it raised when that is inside a function
@@ -39,8 +44,8 @@ def import_error_text(e: BaseException, filename: str) -> str:
         if frames[-1] is not top:
             where += f"; raised in `{frames[-1].name}`, line {frames[-1].lineno}"
         where += ")"
-    return (f"{IMPORT_ERROR}{shown}: {type(e).__name__}: {safe_str(e)}{where}\n"
-            f"Code at the top level of the module runs on import; keep it to imports and definitions.")
+    return (N_(f"could not import your {shown}: {type(e).__name__}: {safe_str(e)}{where}") + "\n"
+            + N_("Code at the top level of the module runs on import; keep it to imports and definitions."))
 
 
 def learner_frames(tb, learner_files) -> list[tuple[str, int, str, str]]:

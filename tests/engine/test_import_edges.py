@@ -11,7 +11,7 @@ from grader import ROOT
 # module -> the grader modules it may import ("__init__": the package's ROOT, command, console_safe)
 ALLOWED = {
     # the vocabularies: import nothing of grader but the package root
-    "seam": {"runtime.learner"},
+    "seam": {"i18n", "runtime.learner"},
     "records": set(),
     "catalogue": {"__init__"},
     # the learner-side runtime (grader/runtime/): runs in the worker beside learner code, and in-process too
@@ -26,17 +26,18 @@ ALLOWED = {
     # the graders' side, bottom up
     "stubgen": {"__init__", "catalogue", "runtime.learner"},
     "loader": {"__init__", "runtime.learner", "seam", "stubgen"},
-    "check": {"catalogue", "runtime.guard", "seam"},
-    "deadline": {"seam"},
+    "i18n": {"__init__"},
+    "check": {"catalogue", "i18n", "runtime.guard", "seam"},
+    "deadline": {"i18n", "seam"},
     "forbid": {"catalogue", "loader", "runtime.guard"},
     "conventions": {"catalogue", "check", "runtime.guard"},
     "kata": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner", "seam"},
     "sandbox": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner",
                 "runtime.wire", "seam"},
-    "feedback": {"__init__", "catalogue", "check", "deadline", "loader", "runtime.guard", "runtime.learner", "seam"},
+    "feedback": {"__init__", "catalogue", "check", "deadline", "i18n", "loader", "runtime.guard", "runtime.learner", "seam"},
     "selfcheck": {"catalogue", "loader", "records", "seam"},
     "scoring": {"catalogue", "records"},
-    "plugin": {"__init__", "catalogue", "check", "conventions", "deadline", "feedback", "forbid", "kata", "loader",
+    "plugin": {"__init__", "catalogue", "check", "conventions", "deadline", "feedback", "forbid", "i18n", "kata", "loader",
                "records", "runtime.guard", "sandbox", "scoring", "seam", "selfcheck"},
     # what runs the graders: never imported by them
     "runner": {"__init__", "feedback", "records", "seam"},
@@ -45,10 +46,10 @@ ALLOWED = {
     "grading": {"__init__", "catalogue", "nbcourse", "records", "runner", "scoring"},
     "gradescope": {"__init__", "catalogue", "grading"},
     "scaffold": {"__init__", "catalogue"},
-    "hints": {"__init__", "catalogue"},
+    "hints": {"__init__", "catalogue", "i18n"},
     "watch": {"__init__", "catalogue", "hints", "plugin", "records", "runner", "runtime.guard", "scoring",
               "stubgen"},
-    "cli": {"__init__", "catalogue", "gradescope", "grading", "hints", "loader", "nbcourse", "records", "runner",
+    "cli": {"__init__", "catalogue", "gradescope", "grading", "hints", "i18n", "loader", "nbcourse", "records", "runner",
             "watch",
             "scaffold", "scoring", "stubgen"},
     "__main__": {"cli"},
