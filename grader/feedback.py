@@ -114,10 +114,26 @@ def feedback(item, excinfo, lang: str | None = None) -> tuple[str, bool]:
     footer = ""
     if ex is not None and ex.hints and not is_stub and not isinstance(excinfo.value, LearnerImportError):
         from grader import command
-        footer = "\n" + tr(N_(f"stuck? `{command('hint ' + ex.id)}` reveals a hint ({len(ex.hints)} available); "
+        hint_id, n = _hint_target(item, ex)
+        footer = "\n" + tr(N_(f"stuck? `{command('hint ' + hint_id)}` reveals a hint ({n} available); "
                                f"-v shows the full traceback"), lang)
     item._katas_feedback = (excinfo.value, lang, (feedback + footer, is_stub))
     return feedback + footer, is_stub
+
+
+def _hint_target(item, ex) -> tuple[str, int]:
+    """The hints the footer points at: the one function this test grades (when it grades one), else the exercise."""
+    from grader import catalogue, hints
+    name = getattr(item, "originalname", item.name)
+    try:
+        reached = [f for f in ex.functions if name in catalogue.tests_reaching(item.path, f)]
+    except (OSError, SyntaxError):
+        reached = []
+    if len(reached) == 1:
+        n = len(hints.function_hints(ex, reached[0]))
+        if n:
+            return f"{ex.id}.{reached[0]}", n
+    return ex.id, len(ex.hints)
 
 
 def once_per_module(st: SessionState, module: str, text: str, exc: BaseException) -> str:

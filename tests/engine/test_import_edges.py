@@ -34,7 +34,7 @@ ALLOWED = {
     "kata": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner", "seam"},
     "sandbox": {"__init__", "catalogue", "check", "conventions", "forbid", "loader", "runtime.learner",
                 "runtime.wire", "seam"},
-    "feedback": {"__init__", "catalogue", "check", "deadline", "i18n", "loader", "runtime.guard", "runtime.learner", "seam"},
+    "feedback": {"__init__", "catalogue", "check", "deadline", "hints", "i18n", "loader", "runtime.guard", "runtime.learner", "seam"},
     "selfcheck": {"catalogue", "loader", "records", "seam"},
     "scoring": {"catalogue", "records"},
     "plugin": {"__init__", "catalogue", "check", "conventions", "deadline", "feedback", "forbid", "i18n", "kata", "loader",
