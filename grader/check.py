@@ -49,8 +49,11 @@ class KataFailure(AssertionError):
 
     def render(self, lang: str = "en") -> str:
         """The feedback, in English (the exception's own text) or in ``lang`` (what the learner reads)."""
-        from grader.i18n import tr
-        t = (lambda x: x) if lang == "en" else (lambda x: tr(x, lang))
+        from grader import i18n
+        t = (lambda x: x) if lang == "en" else (lambda x: i18n.tr(x, lang))
+        if lang != "en":
+            i18n.note_missing([self.prop, self.detail, *self.hints, *self.labels,
+                               *(v for v in (self.expected, self.got) if isinstance(v, str))])
 
         def label(text, width=10):
             text = t(text) + ":"

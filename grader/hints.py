@@ -8,6 +8,7 @@ come (general first, specific later). Shown in the learner's language (grader.i1
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 
@@ -28,7 +29,13 @@ def _split(ex_id: str) -> tuple[str, str | None]:
 
 def function_hints(ex, name: str) -> list[str]:
     """The hints of one learner function: the catalogue's that name it, then its graders' Hint texts."""
+    return list(_function_hints(ex.id, name))
+
+
+@functools.lru_cache(maxsize=None)
+def _function_hints(ex_id: str, name: str) -> tuple[str, ...]:
     from grader.i18n import _texts
+    ex = catalogue.load().find(ex_id)[0]
     def about(h):   # "softmax: ..." is about softmax only; otherwise a hint is about the functions it names
         lead = re.match(r"`?(\w+)`?\s*:", h)
         if lead and lead.group(1) in ex.functions:
@@ -38,7 +45,7 @@ def function_hints(ex, name: str) -> list[str]:
     chapter, module = ex.module.removesuffix(".py").split("/")
     test_file = ROOT / "tests" / chapter / f"test_{module}.py"
     if not test_file.exists():
-        return out
+        return tuple(out)
     tree = ast.parse(test_file.read_text(encoding="utf-8"))
     defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
@@ -65,7 +72,7 @@ def function_hints(ex, name: str) -> list[str]:
                 text = re.sub(r"\{\d+\}", "…", text).replace("\0", "{").replace("\1", "}")
                 if text not in out:
                     out.append(text)
-    return out
+    return tuple(out)
 
 
 def show(ex_id: str, all_hints: bool = False) -> int:

@@ -13,9 +13,10 @@ import pytest
 from grader import ROOT, i18n
 from grader.check import Hint, KataFailure, expect_close, fail
 
-# Catalogues that must be complete. A chapter joins when its translation is done (python -m grader.i18n check STEM
-# is clean); until then its feedback falls back to English text by text.
-COMPLETE = {"engine"}
+# Every catalogue must be complete (a new chapter too) but those still being translated, whose feedback falls back
+# to English text by text.
+IN_PROGRESS = {"ch8"}
+COMPLETE = {p.stem for p in i18n.CATALOGUE_DIR.glob("*.toml")} - IN_PROGRESS
 
 
 def test_the_catalogues_match_the_sources():
