@@ -55,16 +55,17 @@ class KataFailure(AssertionError):
             i18n.note_missing([self.prop, self.detail, *self.hints, *self.labels,
                                *(v for v in (self.expected, self.got) if isinstance(v, str))])
 
+        from rich.cells import cell_len
+
         def label(text, width=10):
             text = t(text) + ":"
-            from rich.cells import cell_len
             return text + " " * max(1, width - cell_len(text))
 
         lines = [label(N_("property")).rstrip() + " " + t(self.prop)]
         for i, (name, value) in enumerate(self.inputs.items()):
             lines.append(f"{label(N_('input')) if i == 0 else ' ' * 10}{name} = {show(value)}")
         if self.has_expected:
-            width = max(10, *(len(label) + 2 for label in self.labels))
+            width = max(10, *(cell_len(t(name)) + 2 for name in self.labels))
             lines.append(label(self.labels[0], width) + _shown(self.expected, t))
             lines.append(label(self.labels[1], width) + _shown(self.got, t))
         if self.detail:

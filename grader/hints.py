@@ -79,8 +79,6 @@ def show(ex_id: str, all_hints: bool = False) -> int:
     cat = catalogue.load()
     key, function = _split(ex_id)
     found = cat.find(key) if function else cat.find(ex_id)
-    if function is None and len(found) != 1:
-        key, function = ex_id, None
     if len(found) != 1 or (function is not None and function not in found[0].functions):
         print(tr(N_(f"unknown exercise {ex_id!r}; ids: {', '.join(e.id for e in cat.exercises)}")))
         if len(found) == 1:

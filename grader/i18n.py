@@ -137,8 +137,6 @@ def tr(text, lang: str | None = None):
 
 
 def _by_line(text: str) -> str:
-    if "\n" not in text:
-        return text
     out = []
     for line in text.split("\n"):
         body = line.lstrip()
@@ -154,7 +152,8 @@ def missing(text: str) -> bool:
 
 
 def note_missing(texts) -> None:
-    """KATAS_I18N_MISSES=FILE: append each shown text the catalogue cannot translate (scripts/i18n_misses.py)."""
+    """KATAS_I18N_MISSES=FILE: append each shown text the catalogue cannot translate (run a self-check with it and
+    KATAS_LANG=zh to find texts the static extraction cannot see, such as hints built in variables)."""
     path = os.environ.get("KATAS_I18N_MISSES")
     if not path:
         return

@@ -12,6 +12,7 @@ import types
 
 STUB_MARK = "KATA-STUB"   # in every generated stub's NotImplementedError message: "not started" is recognised by it
 IMPORT_ERROR = "could not import your "   # how the feedback of a module that cannot be imported begins
+# (import_error_text spells it out inside N_() so that the catalogue's extraction sees the whole sentence)
 
 
 def N_(text: str) -> str:

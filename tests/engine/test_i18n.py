@@ -107,3 +107,15 @@ def test_pytest_shows_chinese_feedback_and_records_english(tmp_path):
     texts = [r.get("feedback", "") for r in (records if isinstance(records, list) else records.get("records", []))]
     assert any(t.startswith("property:") or "\nproperty:" in t for t in texts), texts[:2]
     assert not any("性质:" in t for t in texts)
+
+
+def test_import_error_text_begins_with_the_marker_the_board_reads():
+    """import_error_text spells "could not import your" out inside N_(); the board and the seam find it by
+    IMPORT_ERROR, so the two must agree."""
+    from grader.runtime import learner
+    try:
+        compile("def f(:\n", "/x/mod.py", "exec")
+    except SyntaxError as e:
+        syntax = e
+    assert learner.import_error_text(syntax, "/x/mod.py").startswith(learner.IMPORT_ERROR)
+    assert learner.import_error_text(ValueError("boom"), "/x/mod.py").startswith(learner.IMPORT_ERROR)
