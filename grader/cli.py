@@ -375,8 +375,8 @@ def cmd_new(args) -> int:
 def cmd_test(args) -> int:
     """The whole test suite: engine tests, drift check, every grader on solutions, stubs, correct alternatives and
     buggy variants; then the self-check again with the learner's code in the sandbox (what `katas grade` uses for
-    marks). The sandboxed pass runs the solutions, stubs, alternatives and constant answers in full, and each buggy
-    variant on the one test that rejected it in the first pass (recorded there): what only the sandbox can change
+    marks). The sandboxed pass runs the solutions, stubs and alternatives in full, and each buggy variant on the one
+    test that rejected it in the first pass (recorded there): what only the sandbox can change
     is how learner code runs (the worker, the wire, the guard, the limits), so it must reach the same verdict with
     the same feedback; which test rejects a variant is the graders' business, settled in the first pass
     (docs/SANDBOX.md, "What the test command proves")."""

@@ -106,8 +106,11 @@ def assignment_modules(items) -> set[str]:
 
 def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib: int = 4096,
                      budget: float = 1800.0, hide: list[str] = (), hidden_visibility: str = "after_published",
-                     quiet: bool = False, assignment: list[str] | None = None) -> dict:
+                     quiet: bool = False, assignment: list[str] | None = None, warm: bool = False) -> dict:
     """Grade one submission into ``out``; returns the summary (also written as ``out/summary.json``).
+
+    ``warm``: the grading process is forked from the warm process (grader.runner.warm_up) rather than started
+    afresh — for a batch (grade-class, regrade), where it saves the imports of every submission but the first.
 
     ``assignment`` (chapters or exercises): results count only those, and nothing else is run. Without it a
     notebook submission counts its chapters and an exercises/-shaped tree the whole course."""
@@ -136,7 +139,7 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         if modules:
             from grader import runner
             scratch = work / "sandbox"
-            result = runner.run([tree], isolated=True, budget=budget, extra=[
+            result = runner.run([tree], isolated=True, budget=budget, warm=warm, extra=[
                 "-p", "no:xdist", "-p", "no:randomly", "--katas-sandbox", "--katas-sandbox-dir", str(scratch),
                 "--katas-timeout", str(timeout), "--katas-memory", str(memory_mib),
                 "-o", "console_output_style=classic", "--no-header"])
@@ -282,29 +285,24 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
     csv_lock = threading.Lock()
     errors = 0
 
+    from grader import runner
+    warm = runner.warm_up() is not None   # the grading processes are forked from one warm process
+    catalogue.load()
+
     def one(name: str, fp: str) -> dict:
         dest = out / name
         if dest.exists():
             shutil.rmtree(dest)
-        cmd = [sys.executable, "-m", "grader", "grade", str(class_dir / name), "--out", str(dest), "--quiet",
-               "--timeout", str(timeout), "--memory", str(memory_mib), "--budget", str(budget),
-               "--hidden-visibility", hidden_visibility, *[a for g in hide for a in ("--hide", g)],
-               *[a for item in assignment or () for a in ("--assignment", item)]]
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
         try:
-            log, _ = proc.communicate(timeout=budget + 120)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            log, _ = proc.communicate()
-        summary_path = dest / "summary.json"
-        try:
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            summary = grade_submission(class_dir / name, dest, timeout=timeout, memory_mib=memory_mib,
+                                       budget=budget, hide=hide, hidden_visibility=hidden_visibility, quiet=True,
+                                       assignment=assignment, warm=warm)
+        except Exception:  # noqa: BLE001  (one submission never stops the batch)
+            import traceback
             dest.mkdir(parents=True, exist_ok=True)
-            (dest / "grade-log.txt").write_bytes(log or b"")
-            summary = {"status": f"error: grading failed (exit code {proc.returncode}); see grade-log.txt",
-                       "score": 0, "max_score": 0, "exercises": {}}
+            (dest / "grade-log.txt").write_text(traceback.format_exc(), encoding="utf-8")
+            summary = {"status": "error: grading failed; see grade-log.txt", "score": 0, "max_score": 0,
+                       "exercises": {}}
         summary["fingerprint"] = fp
         _atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
         return summary
@@ -383,11 +381,13 @@ def regrade(course: Path, assignment: str | None = None, log=print, timeout: flo
             by_submission.setdefault((student, assign), []).append(nb_path)
     rows = []
     cat = catalogue.load()
+    from grader import runner
+    warm = runner.warm_up() is not None   # each submission's grading process forked from one warm process
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb, \
             tempfile.TemporaryDirectory(prefix="katas-regrade-") as tmp:
         for (student, assign), paths in by_submission.items():
             out = Path(tmp) / student / assign
-            summary = grade_submission(paths[0].parent, out, timeout=timeout, quiet=True)
+            summary = grade_submission(paths[0].parent, out, timeout=timeout, quiet=True, warm=warm)
             records = load(out / "records.json") if (out / "records.json").exists() else []
             cells: dict[str, tuple[float, str]] = {}
             for s in scoring.score([r for r in records if r.variant == "source"]):

@@ -51,11 +51,16 @@ def select(config, items: list) -> None:
 
 def only_rejecting(keep: list, drop: list, path: str) -> tuple[list, list]:
     """--katas-only-rejecting: a buggy variant runs only the test that rejected it in the plain pass (recorded by
-    --katas-rejections); a variant with no record (new, or rejected nowhere) runs every test."""
+    --katas-rejections); a variant with no record (new, or rejected nowhere) runs every test; the constant answers
+    do not run (their wrong values cross the wire in every buggy variant's rejecting test, and hostile constant
+    answers are graded sandboxed by tests/engine/test_earned.py)."""
     recorded = json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
     kept, dropped = [], list(drop)
     for item in keep:
         variant = str(variant_of(item))
+        if variant.startswith("const:"):   # not rerun sandboxed: docs/SANDBOX.md, "What the test command proves"
+            dropped.append(item)
+            continue
         if variant.startswith("mutant:"):
             test = recorded.get(f"{catalogue.module_of_test(item.path)} {variant}")
             if test is not None and test != item.nodeid:

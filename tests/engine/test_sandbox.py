@@ -1,6 +1,6 @@
 """Grades that can't be gamed: a class of generated submissions — correct, buggy and hostile (tests/adversarial/) —
 graded in parallel by ``katas grade-class`` with the learner's code sandboxed. Every attack scores 0 on the exercise
-it attacks while the correct code beside it scores full; the class CSV is right; the same submission graded five
+it attacks while the correct code beside it scores full; the class CSV is right; the same submission graded three
 times gives the same results; an interrupted batch resumes. See docs/SANDBOX.md."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ TARGET = "ch2/calculus.py"            # the exercise every hostile submission at
 BESIDE = "ch2/gradient_descent.py"    # a correct exercise beside it, which must still score full
 ADVERSARIAL = ROOT / "tests" / "adversarial"
 EXPLOITS = sorted(p.stem for p in ADVERSARIAL.glob("*.py"))
-COPIES = 5                            # the same (partly wrong) submission, graded five times
+COPIES = 3                            # the same (partly wrong) submission, graded three times
 PER_TEST_TIMEOUT = 4.0
 HIDDEN = "x is unchanged afterwards*"  # one test hidden until published (results.json visibility)
 
@@ -88,7 +88,7 @@ def graded_class(tmp_path_factory, sandbox_info):
     mutants = loader.mutants_of(TARGET)
     names = sorted(mutants)
     with_variant = lambda spec: solution.rstrip("\n") + "\n\n\n" + spec["source"]  # noqa: E731
-    for i in range(1, COPIES + 1):   # the same partly wrong submission, five times
+    for i in range(1, COPIES + 1):   # the same partly wrong submission, three times
         subs[f"same_{i}"] = ({TARGET: with_variant(mutants[names[0]]), BESIDE: beside}, {"target": "partial"})
     for m in names[1:4]:
         subs[f"buggy_{m}"] = ({TARGET: with_variant(mutants[m]), BESIDE: beside}, {"target": "partial"})
@@ -217,7 +217,7 @@ def test_forged_files_are_never_read(graded_class):
 
 
 def test_same_submission_same_results(graded_class):
-    """Graded five times (in separate processes, in parallel), one submission gets identical results."""
+    """Graded three times (in separate processes, in parallel), one submission gets identical results."""
     out = graded_class["out"]
     seen = []
     for i in range(1, COPIES + 1):
