@@ -423,7 +423,8 @@ def cmd_grade(args) -> int:
     out = Path(args.out) if args.out else Path.cwd() / "graded" / sub.resolve().name
     summary = grading.grade_submission(sub, out, timeout=args.timeout, memory_mib=args.memory, budget=args.budget,
                                        hide=args.hide or [], hidden_visibility=args.hidden_visibility,
-                                       quiet=args.quiet, assignment=args.assignment)
+                                       quiet=args.quiet, assignment=args.assignment, gradebook=args.gradebook,
+                                       student=args.student)
     if not args.quiet:
         print(f"{summary.get('status')}: {summary.get('score', 0):g}/{summary.get('max_score', 0):g} "
               f"in {summary.get('seconds', 0):.1f} s; results in {out}")
@@ -434,10 +435,22 @@ def cmd_grade_class(args) -> int:
     from grader import grading
     if _unknown_assignment(args):
         return 2
+    if args.scheduler:
+        try:
+            from grader import cluster
+        except ImportError as e:   # pragma: no cover - dev extra missing
+            print(f"katas grade-class --scheduler needs dask.distributed ({e}): pip install -e '.[dev]'",
+                  file=sys.stderr)
+            return 2
+        errors = cluster.grade_class_on(args.scheduler, Path(args.class_dir), Path(args.out), timeout=args.timeout,
+                                        memory_mib=args.memory, budget=args.budget, restart=args.restart,
+                                        hide=args.hide or [], hidden_visibility=args.hidden_visibility,
+                                        assignment=args.assignment, gradebook=args.gradebook)
+        return 1 if errors else 0
     errors = grading.grade_class(Path(args.class_dir), Path(args.out), jobs=args.jobs, timeout=args.timeout,
                                  memory_mib=args.memory, budget=args.budget, restart=args.restart,
                                  hide=args.hide or [], hidden_visibility=args.hidden_visibility,
-                                 assignment=args.assignment)
+                                 assignment=args.assignment, gradebook=args.gradebook)
     return 1 if errors else 0
 
 
@@ -450,6 +463,8 @@ def _grade_options(p):
     p.add_argument("--assignment", action="append", metavar="ID",
                    help="grade only this chapter or exercise (ch3, ch3.losses); repeatable. results.json, "
                         "board.txt and class.csv count only what was assigned")
+    p.add_argument("--gradebook", metavar="DB", help="nbgrader's gradebook.db: the written answers graded by hand "
+                   "there (ch4.relu_proofs' proofs) count in results.json, board.txt and class.csv")
     p.add_argument("--hidden-visibility", default="after_published",
                    choices=["hidden", "after_due_date", "after_published", "visible"],
                    help="Gradescope visibility of hidden tests (default after_published)")
@@ -508,6 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submission", help="a directory shaped like exercises/, or with the course's notebooks")
     p.add_argument("--out", help="where results.json, board.txt and records.json go (default ./graded/NAME)")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--student", help="with --gradebook: the student's id there (default: the submission's folder name)")
     _grade_options(p)
     p.set_defaults(fn=cmd_grade)
     p = sub.add_parser("grade-class", help="grade every submission of a class in parallel (sandboxed)")
@@ -515,6 +531,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="results: OUT/<student>/results.json and OUT/class.csv")
     p.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: CPU count)")
     p.add_argument("--restart", action="store_true", help="regrade everything, even submissions already graded")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask cluster: tcp://HOST:8786, or local:N for "
+                   "a local cluster of N worker processes (pip install -e '.[dev]')")
     _grade_options(p)
     p.set_defaults(fn=cmd_grade_class)
     p = sub.add_parser("new", help="start a new exercise: solution, graders, variants, catalogue entry (maintainers)")

@@ -46,7 +46,7 @@ set -uo pipefail
 ROOT="${{KATAS_AUTOGRADER_ROOT:-/autograder}}"
 cd "$ROOT/source"
 PY="${{KATAS_PYTHON:-$ROOT/source/.venv/bin/python}}"
-exec "$PY" -m grader.gradescope run --root "$ROOT" {assignment}
+exec "$PY" -m grader.gradescope run --root "$ROOT" --timeout {timeout:g} {assignment}
 """
 
 
@@ -64,7 +64,9 @@ def _requirements() -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(out: Path, assignment: list[str]) -> Path:
+def build(out: Path, assignment: list[str], timeout: float = 30.0) -> Path:
+    """The autograder zip for ``assignment``; ``timeout``: seconds per test for the learner's code (katas grade's
+    --timeout)."""
     from grader.grading import assignment_modules
     assignment_modules(assignment)   # fails on an unknown name before anything is written
     out = Path(out)
@@ -82,7 +84,7 @@ def build(out: Path, assignment: list[str]) -> Path:
         z.writestr("requirements.txt", _requirements())
         for name, text in (("setup.sh", SETUP_SH),
                            ("run_autograder", RUN_AUTOGRADER.format(
-                               assignment=" ".join(f"--assignment {a}" for a in assignment)))):
+                               assignment=" ".join(f"--assignment {a}" for a in assignment), timeout=timeout))):
             info = zipfile.ZipInfo(name)
             info.external_attr = 0o755 << 16
             z.writestr(info, text)
@@ -106,14 +108,15 @@ def arrange(submission: Path, assigned: set[str], tree: Path) -> Path:
     return tree
 
 
-def run(root: Path, assignment: list[str]) -> int:
+def run(root: Path, assignment: list[str], timeout: float = 30.0) -> int:
     from grader.grading import assignment_modules, grade_submission
     assigned = assignment_modules(assignment) if assignment else {ex.module for ex in catalogue.load().exercises}
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tree = arrange(root / "submission", assigned, Path(tmp) / "tree")
-        summary = grade_submission(tree, Path(tmp) / "out", assignment=assignment or None, quiet=True)
+        summary = grade_submission(tree, Path(tmp) / "out", assignment=assignment or None, quiet=True,
+                                   timeout=timeout)
         made = Path(tmp) / "out" / "results.json"
         if made.exists():
             shutil.copyfile(made, results / "results.json")
@@ -130,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="grade /autograder/submission into /autograder/results/results.json")
     r.add_argument("--root", default="/autograder")
     r.add_argument("--assignment", action="append", default=[])
+    r.add_argument("--timeout", type=float, default=30.0, help="seconds per test for the learner's code")
     args = p.parse_args(argv)
-    return run(Path(args.root), args.assignment)
+    return run(Path(args.root), args.assignment, timeout=args.timeout)
 
 
 if __name__ == "__main__":

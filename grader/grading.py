@@ -106,8 +106,13 @@ def assignment_modules(items) -> set[str]:
 
 def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib: int = 4096,
                      budget: float = 1800.0, hide: list[str] = (), hidden_visibility: str = "after_published",
-                     quiet: bool = False, assignment: list[str] | None = None, warm: bool = False) -> dict:
+                     quiet: bool = False, assignment: list[str] | None = None, warm: bool = False,
+                     gradebook: Path | None = None, student: str | None = None) -> dict:
     """Grade one submission into ``out``; returns the summary (also written as ``out/summary.json``).
+
+    ``gradebook`` (nbgrader's gradebook.db) and ``student`` (its student id; default: the submission folder's
+    name): the hand-graded written answers of the graded exercises (ch4.relu_proofs' proofs) are added, as graded
+    in the formgrader (an answer not graded yet counts 0 of its points, and says so).
 
     ``warm``: the grading process is forked from the warm process (grader.runner.warm_up) rather than started
     afresh — for a batch (grade-class, regrade), where it saves the imports of every submission but the first.
@@ -163,6 +168,9 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         scope = assigned if assigned is not None else {ex.module for ex in cat.exercises if ex.chapter in chapters}
         untouched = scope - submitted
         scores = scoring.score([r for r in records if r.variant == "source"], untouched)
+        if gradebook is not None:
+            scoring.add_hand_grades(scores, hand_grades(Path(gradebook), student or sub.name,
+                                                        [cat.by_module(s.module) for s in scores]))
         results = scoring.gradescope(scores, time.monotonic() - t0, hidden_visibility=hidden_visibility)
         # results.json is the same for the same code, every run: the workers' CPU time goes to summary.json only
         results["extra_data"] = {"sandbox": {k: v for k, v in sandbox_info.items() if k != "worker_cpu_s"},
@@ -173,7 +181,7 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         board = "\n".join(scoring.summary_lines(scores)) + "\n"
         _atomic_write(out / "board.txt", board)
         summary.update({
-            "score": round(sum(s.earned for s in scores), 2), "max_score": sum(s.points for s in scores),
+            "score": round(sum(s.earned for s in scores), 2), "max_score": round(sum(s.points for s in scores), 2),
             "exercises": {s.id: s.earned for s in scores}, "passed": sum(s.status == "passed" for s in scores),
             "sandbox": sandbox_info, "seconds": round(time.monotonic() - t0, 2),
         })
@@ -183,6 +191,33 @@ def grade_submission(sub: Path, out: Path, *, timeout: float = 30.0, memory_mib:
         shutil.rmtree(work, ignore_errors=True)
     _atomic_write(out / "summary.json", json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def hand_grades(gradebook: Path, student: str, exercises) -> dict[str, list[dict]]:
+    """The hand-graded written answers of ``student`` in nbgrader's gradebook, for the given exercises:
+    {exercise id: [{"id", "title", "score", "max_score", "graded"}]} (cells ``<exercise>-<answer id>`` of the
+    exercise's notebook, in its chapter's assignment). Missing entries count 0, not graded."""
+    from nbgrader.api import Gradebook, MissingEntry
+    if not Path(gradebook).is_file():
+        raise FileNotFoundError(f"no gradebook at {gradebook}")
+    out: dict[str, list[dict]] = {}
+    with Gradebook(f"sqlite:///{Path(gradebook).resolve()}") as gb:
+        for ex in exercises:
+            if ex is None or not ex.written:
+                continue
+            prefix, notebook = ex.id.replace(".", "-"), Path(ex.module).stem
+            entries = []
+            for w in ex.written:
+                try:
+                    g = gb.find_grade(f"{prefix}-{w['id']}", notebook, ex.chapter, student)
+                except MissingEntry:
+                    g = None
+                graded = g is not None and g.manual_score is not None
+                score = min(float(g.score or 0.0), float(w["points"])) if graded else 0.0
+                entries.append({"id": w["id"], "title": w["title"], "score": score,
+                                "max_score": float(w["points"]), "graded": graded})
+            out[ex.id] = entries
+    return out
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -261,7 +296,8 @@ class Progress:
 
 def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout: float = 30.0,
                 memory_mib: int = 4096, budget: float = 1800.0, restart: bool = False, hide: list[str] = (),
-                hidden_visibility: str = "after_published", assignment: list[str] | None = None) -> int:
+                hidden_visibility: str = "after_published", assignment: list[str] | None = None,
+                gradebook: Path | None = None) -> int:
     """Grade every student directory of ``class_dir`` in parallel; resumable. Returns the number of errors."""
     if assignment:
         assignment_modules(assignment)   # an unknown name fails before any student is graded
@@ -296,7 +332,7 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
         try:
             summary = grade_submission(class_dir / name, dest, timeout=timeout, memory_mib=memory_mib,
                                        budget=budget, hide=hide, hidden_visibility=hidden_visibility, quiet=True,
-                                       assignment=assignment, warm=warm)
+                                       assignment=assignment, warm=warm, gradebook=gradebook, student=name)
         except Exception:  # noqa: BLE001  (one submission never stops the batch)
             import traceback
             dest.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,21 @@ c.FileNameCollectorPlugin.named_regexp = r"(?:.*[\\\\/])?(?P<student_id>[^_\\\\/
 c.Execute.timeout = {cell_timeout}
 c.Execute.interrupt_on_timeout = True
 
+
+# The student's own cells (answers) may run {grader_timeout} s each, the graders' limit: a cell that never returns (an
+# endless loop at its top level) is stopped then, not after the last-resort limit, and every test cell of the notebook
+# fails and says so (grader.nbgrade.watch_cells, run when each kernel starts) -- the grade `katas grade` gives the
+# same notebook, where that cell stops the notebook's load in the sandbox.
+def _cell_timeout(cell):
+    if cell.metadata.get("nbgrader", {{}}).get("solution"):
+        return max(1, round(float(os.environ["KATAS_GRADER_TIMEOUT"])))
+    return {cell_timeout}
+
+
+c.Execute.timeout_func = _cell_timeout
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+                             "--IPKernelApp.exec_lines=__import__('grader.nbgrade').nbgrade.watch_cells()"]
+
 # A grade comes from errors only: warnings that torch writes to stderr must not zero a test cell.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[\\s\\S]"
@@ -63,6 +78,16 @@ c.ExportApp.plugin_class = "grader.nbcourse.RoundedCsvExport"
 
 # A test cell the student deleted is put back and graded.
 c.OverwriteCells.add_missing_cells = True
+
+# Locked cells are put back as in the source (hidden tests included); nbgrader warns "checksum has changed" for every
+# test cell with hidden tests (the release has none), so that warning is kept only for cells a student really edited.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "grader.nbcourse.QuietOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Feedback shows results, never the hidden tests (nbgrader issue #917): remove the hidden regions from the
 # feedback notebook, sources and tracebacks both.
@@ -253,9 +278,60 @@ def _rounded_export_plugin():
     return RoundedCsvExport
 
 
+def without_hidden(source: str) -> str:
+    """A test cell's source as the release has it: the hidden region (markers included) left out."""
+    kept, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_BEGIN:
+            inside = True
+        elif line.strip() == HIDDEN_END:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def _overwrite_cells_class():
+    from nbgrader.api import MissingEntry
+    from nbgrader.preprocessors import OverwriteCells
+
+    class QuietOverwriteCells(OverwriteCells):
+        """nbgrader's OverwriteCells (it puts back the source version of every locked cell), without its known-false
+        warning: a test cell with hidden tests always differs from its source version (the release has no hidden
+        region), so nbgrader says "Attribute 'checksum' ... has changed!" for every such cell of every student,
+        which drowns the cells a student really edited. A cell that equals its released version is put back
+        quietly; a changed one is still reported, as an edit by the student."""
+
+        def preprocess_cell(self, cell, resources, cell_index):
+            self._as_released = False
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id is not None and cell.cell_type == "code" and HIDDEN_BEGIN not in cell.source:
+                try:
+                    src = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+                except MissingEntry:
+                    src = None
+                if src is not None and src.locked and HIDDEN_BEGIN in src.source:
+                    self._as_released = without_hidden(src.source) == cell.source.strip()
+            return super().preprocess_cell(cell, resources, cell_index)
+
+        def report_change(self, name, attr, old, new):
+            if attr == "checksum" and self._as_released:
+                self.log.debug("test cell %s as released: its hidden tests put back", name)
+                return
+            if attr == "checksum":
+                self.log.warning("Cell %s was edited by the student: put back as released (checksum should be %s, "
+                                 "got %s)", name, old, new)
+                return
+            super().report_change(name, attr, old, new)
+
+    return QuietOverwriteCells
+
+
 def __getattr__(name):   # grader.nbcourse.RoundedCsvExport, named in nbgrader_config.py, imports nbgrader lazily
     if name == "RoundedCsvExport":
         return _rounded_export_plugin()
+    if name == "QuietOverwriteCells":
+        return _overwrite_cells_class()
     raise AttributeError(name)
 
 

@@ -17,6 +17,7 @@ from grader import ROOT, catalogue, loader
 
 _CACHE: dict[tuple, dict] = {}
 _TOKENS = itertools.count()
+_UNFINISHED: list[str] = []   # the first line of each of the student's cells that was stopped (autograde only)
 
 
 class KataCellFailure(Exception):
@@ -54,6 +55,10 @@ def run_graders(ns: dict, module: str, source: str | None = None, timeout: float
             if code is not None:
                 loader.LEARNER_FILES.add(code.co_filename)
     loader.register_namespace(token, module, mod, source)
+    runs = os.environ.get("KATAS_NBGRADE_RUNS")   # maintainers: a file that gets one line per run of the graders
+    if runs:
+        with open(runs, "a", encoding="utf-8") as f:
+            f.write(f"{os.getcwd()}\t{module}\n")
     chapter, name = module.removesuffix(".py").split("/")
     from grader import runner
     result = runner.run([ROOT / "tests" / chapter / f"test_{name}.py"], tree=f"namespace:{token}",
@@ -86,9 +91,39 @@ def _install_display():
     ip.set_custom_exc((KataCellFailure,), _show_without_traceback)
 
 
+def _note_unfinished(result) -> None:
+    """IPython post_run_cell hook: remember a cell of the student's that was stopped (nbgrader interrupts a cell
+    that runs past its limit: KeyboardInterrupt). Test cells (they call :func:`check`) do not count."""
+    err = getattr(result, "error_in_exec", None)
+    raw = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+    if isinstance(err, KeyboardInterrupt) and "nbgrade.check(" not in raw:
+        first = next((ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+        _UNFINISHED.append(first[:80])
+
+
+def watch_cells() -> None:
+    """Run at the start of every kernel nbgrader's autograde starts (nbgrader_config.py: the kernel's exec_lines).
+    A student's cell that never finishes (an endless loop at its top level) is stopped by nbgrader after the
+    answer cells' limit; from then on every test cell of the notebook fails and says so. That is how the notebook
+    is graded for marks too (``katas grade``: the same cell stops the notebook's load in the sandbox), so both
+    paths give it the same grade: nothing, until every cell runs to its end."""
+    try:
+        ip = get_ipython()  # noqa: F821 - defined inside IPython
+    except NameError:
+        return
+    ip.events.register("post_run_cell", _note_unfinished)
+
+
 def check(ns: dict, module: str, test: str) -> None:
     """Pass silently, or raise KataCellFailure with the feedback of ``test`` on this notebook's code."""
     _install_display()
+    if _UNFINISHED:
+        from grader.i18n import N_, tr
+        limit, first = os.environ.get("KATAS_GRADER_TIMEOUT", "10"), repr(_UNFINISHED[0])
+        raise KataCellFailure("\n" + tr(N_(
+            f"not graded: a cell of yours did not finish and was stopped after {limit} s (an endless loop at the top "
+            f"level of a cell?): the cell that begins {first}. Every test of this notebook fails until each of your "
+            f"cells runs to its end, as when the notebook is graded for marks.")))
     key = (module, _fingerprint(ns, module))
     if key not in _CACHE:
         _CACHE.clear()

@@ -25,6 +25,8 @@ class ExerciseScore:
     earned: float = 0.0
     status: str = "not started"
     tests: list["TestScore"] = field(default_factory=list)
+    # the written answers graded by hand (nbgrader's gradebook): {"id", "title", "score", "max_score", "graded"}
+    hand: list[dict] = field(default_factory=list)
 
     @property
     def passed_tests(self) -> int:
@@ -126,12 +128,25 @@ def summary_lines(scores: list[ExerciseScore]) -> list[str]:
     lines = []
     for s in scores:
         mark = {"passed": "✔", "failing": "✘", "not started": "·"}[s.status]
+        written = (f", written {sum(h['score'] for h in s.hand):g}/{sum(h['max_score'] for h in s.hand):g}"
+                   + ("" if all(h["graded"] for h in s.hand) else " (not all graded yet)")) if s.hand else ""
         lines.append(f"{mark} {s.id:34} {s.status:12} {s.earned:6.2f}/{s.points:<5g} "
-                     f"({s.passed_tests}/{len(s.tests)} tests)")
+                     f"({s.passed_tests}/{len(s.tests)} tests{written})")
     total = sum(s.earned for s in scores)
     maxp = sum(s.points for s in scores)
     lines.append(f"  {'total':34} {'':12} {total:6.2f}/{maxp:<5g}")
     return lines
+
+
+def add_hand_grades(scores: list[ExerciseScore], hand: dict[str, list[dict]]) -> None:
+    """Add the hand-graded written answers ({exercise id: [{"id", "title", "score", "max_score", "graded"}]}) to
+    their exercises: points and maximum both (an answer not graded yet counts 0 of its points)."""
+    for s in scores:
+        entries = hand.get(s.id) or []
+        if entries:
+            s.hand = entries
+            s.points = float(s.points) + sum(h["max_score"] for h in entries)
+            s.earned = round(s.earned + sum(h["score"] for h in entries), 2)
 
 
 def gradescope(scores: list[ExerciseScore], execution_time: float | None = None,
@@ -151,8 +166,14 @@ def gradescope(scores: list[ExerciseScore], execution_time: float | None = None,
                           "max_score": round(t.max_score, 4), "status": "passed" if t.earned else "failed",
                           "output": t.feedback or (gated_note(t.record) if t.gated_by else ""),
                           "visibility": hidden_visibility if t.hidden else "visible"})
+        for h in s.hand:
+            tests.append({"name": f"{s.id}: written: {h['title']}", "score": round(h["score"], 4),
+                          "max_score": round(h["max_score"], 4),
+                          "status": "passed" if h["graded"] and h["score"] >= h["max_score"] else "failed",
+                          "output": "graded by hand (nbgrader)" if h["graded"] else "not graded by hand yet",
+                          "visibility": "visible"})
     result = {"score": round(sum(s.earned for s in scores), 2),
-              "max_score": sum(s.points for s in scores),
+              "max_score": round(sum(s.points for s in scores), 2),
               "output": f"{sum(s.status == 'passed' for s in scores)} of {len(scores)} exercises passed",
               "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
     if execution_time is not None:

@@ -1,0 +1,121 @@
+"""Grading a class on a Dask cluster: ``katas grade-class CLASS --out OUT --scheduler ADDRESS``.
+
+For a self-hosted class of hundreds: dask.distributed schedules one task per submission on its workers; each task
+grades the submission exactly as ``katas grade`` does (grader.grading.grade_submission: its own grading process, the
+learner's code in the sandboxed worker), so the results are those of the local path, test by test. Nothing assumes a
+shared file system: the client sends each submission's files with its task and writes what comes back under
+``OUT/<student>/``, then ``done.json`` and ``class.csv`` as the local path does (same resume rule: a student whose
+files did not change since the last run is not graded again).
+
+Workers need this repository installed, the same clone and pinned dependencies (``pip install -e '.[dev]'``), and
+Linux for the sandbox's confinement, like any machine that grades. Start a scheduler with ``dask scheduler`` and
+workers with ``dask worker tcp://HOST:8786 --nthreads 1`` (one submission at a time per worker process: each grading
+uses its own processes). ``--scheduler local:N`` starts a local cluster of N worker processes for the batch.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from grader import catalogue, grading
+
+
+def _files(sub: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(sub)): p.read_bytes() for p in sorted(sub.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(sub).parts)}
+
+
+def grade_files(name: str, files: dict[str, bytes], options: dict, gradebook: bytes | None = None) -> dict[str, bytes]:
+    """On a Dask worker: grade one submission sent as {relative path: bytes}; returns the files written for it."""
+    with tempfile.TemporaryDirectory(prefix="katas-dask-") as tmp:
+        sub, out = Path(tmp) / "submission" / name, Path(tmp) / "out"
+        for rel, data in files.items():
+            p = sub / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        sub.mkdir(parents=True, exist_ok=True)
+        book = None
+        if gradebook is not None:
+            book = Path(tmp) / "gradebook.db"
+            book.write_bytes(gradebook)
+        grading.grade_submission(sub, out, quiet=True, gradebook=book, student=name, **options)
+        return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _client(scheduler: str):
+    from distributed import Client, LocalCluster
+    if scheduler.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), cluster
+    return Client(scheduler), None
+
+
+def grade_class_on(scheduler: str, class_dir: Path, out: Path, *, timeout: float = 30.0, memory_mib: int = 4096,
+                   budget: float = 1800.0, restart: bool = False, hide: list[str] = (),
+                   hidden_visibility: str = "after_published", assignment: list[str] | None = None,
+                   gradebook: Path | None = None) -> int:
+    """grader.grading.grade_class on a Dask cluster (``scheduler``: tcp://HOST:PORT, or local:N). Returns the
+    number of submissions that could not be graded."""
+    from distributed import as_completed
+    if assignment:
+        grading.assignment_modules(assignment)   # an unknown name fails before any student is graded
+    class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    progress = grading.Progress(len(students))
+    todo = []
+    for name in students:
+        fp = grading.fingerprint(class_dir / name)
+        done = out / name / "done.json"
+        if not restart and done.exists():
+            try:
+                if json.loads(done.read_text(encoding="utf-8")).get("fingerprint") == fp:
+                    progress.update(name, None, skipped=True)
+                    continue
+            except (ValueError, OSError):
+                pass
+        todo.append((name, fp))
+    catalogue.load()
+    options = dict(timeout=timeout, memory_mib=memory_mib, budget=budget, hide=list(hide),
+                   hidden_visibility=hidden_visibility, assignment=assignment)
+    errors = 0
+    if todo:
+        client, cluster = _client(scheduler)
+        try:
+            book = client.scatter(Path(gradebook).read_bytes(), broadcast=True) if gradebook else None
+            futures = {client.submit(grade_files, name, _files(class_dir / name), options, book,
+                                     key=f"katas-grade-{name}-{fp[:12]}", pure=False): (name, fp)
+                       for name, fp in todo}
+            for fut in as_completed(futures):
+                name, fp = futures[fut]
+                dest = out / name
+                if dest.exists():
+                    shutil.rmtree(dest)
+                dest.mkdir(parents=True)
+                try:
+                    for rel, data in fut.result().items():
+                        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (dest / rel).write_bytes(data)
+                    summary = json.loads((dest / "summary.json").read_text(encoding="utf-8"))
+                    summary["submission"] = str(class_dir / name)
+                except Exception as e:  # noqa: BLE001  (one submission never stops the batch)
+                    (dest / "grade-log.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
+                    summary = {"status": f"error: grading failed on the cluster ({type(e).__name__}); see "
+                                         "grade-log.txt", "score": 0, "max_score": 0, "exercises": {}}
+                summary["fingerprint"] = fp
+                grading._atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
+                if not str(summary.get("status", "")).startswith("graded"):
+                    errors += 1
+                progress.update(name, summary)
+                grading.write_class_csv(out, students)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    path = grading.write_class_csv(out, students)
+    print(f"class results: {path}", file=sys.stderr)
+    return errors
