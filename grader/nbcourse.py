@@ -164,7 +164,7 @@ def notebook_for(ex: catalogue.Exercise) -> "nbformat.NotebookNode":  # noqa: F8
     prefix = ex.id.replace(".", "-")
     cells = [new_markdown_cell(
         f"# {ex.title_zh} · {ex.title_en}\n\n"
-        f"*{'d2l-zh §' + ex.d2l + ' · ' if ex.d2l else ''}study notes {ex.seed_lines} · {ex.points} points · "
+        f"*{'d2l-zh §' + ex.d2l + ' · ' if ex.d2l else ''}{ex.points} points · "
         f"exercise `{ex.id}`*\n\n"
         f"Fill in every cell that says `YOUR CODE HERE`, then run the notebook from the top. The test cells at the "
         f"end are graded automatically (the same graders as `pytest exercises/{ex.module}`); some are visible "

@@ -132,3 +132,18 @@ def test_one_function_is_graded_alone():
     assert f"{len(wanted)} passed" in r.stdout and "only the tests that use `softmax` ran" in r.stdout
     assert len(wanted) < len([t for t in catalogue._reach(str(ROOT / "tests/ch3/test_softmax_regression.py"))
                               if t.startswith("test")])
+
+
+def test_no_note_line_numbers_in_learner_text():
+    """The seed notes' line numbers (S:L238) are the maintainers' cross-reference, not learner text: not in the
+    stubs, the hints, the written prompts, nor the notebooks' instructions."""
+    import re
+
+    from grader import catalogue, nbcourse
+    ref = re.compile(r"S:L\d")
+    stubs = [p for p in (ROOT / "exercises").rglob("*.py") if ref.search(p.read_text(encoding="utf-8"))]
+    assert not stubs, stubs
+    cat = catalogue.load()
+    assert not [h for e in cat.exercises for h in e.hints if ref.search(h)]
+    nb = nbcourse.notebook_for(cat.by_id("ch3.losses"))
+    assert not [c.source[:80] for c in nb.cells if ref.search(c.source)]
