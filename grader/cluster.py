@@ -41,15 +41,21 @@ def grade_files(name: str, files: dict[str, bytes], options: dict, gradebook: by
         if gradebook is not None:
             book = Path(tmp) / "gradebook.db"
             book.write_bytes(gradebook)
-        grading.grade_submission(sub, out, quiet=True, gradebook=book, student=name, **options)
+        import multiprocessing
+        # a worker process that may have children (local:N starts them so) forks its grading processes from a warm
+        # one, as grade-class does on one machine; a daemonic one (dask's default) starts them afresh
+        warm = not multiprocessing.current_process().daemon
+        grading.grade_submission(sub, out, quiet=True, gradebook=book, student=name, warm=warm, **options)
         return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def _client(scheduler: str):
+    import dask
     from distributed import Client, LocalCluster
     if scheduler.startswith("local:"):
-        cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        with dask.config.set({"distributed.worker.daemon": False}):   # so that they may fork grading processes
+            cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         return Client(cluster), cluster
     return Client(scheduler), None
 

@@ -147,7 +147,7 @@ def _gradebook(course, students=("alice", "bob", "carol")):
 
 @pytest.fixture(scope="module")
 def regraded(course):
-    return grading.regrade(course, log=lambda *a: None)
+    return grading.regrade(course, log=lambda *a: None, timeout=10)   # carol's endless loop: 2 x 10 s, not 2 x 30 s
 
 
 def test_gradebook_equals_the_projects_own_grades_cell_by_cell(course, regraded):
@@ -271,7 +271,7 @@ def _results(path: Path) -> dict:
 
 def test_every_trusted_path_gives_the_same_results_test_by_test(course, regraded, tmp_path):
     """The collected notebooks graded the trusted ways: `katas grade-class` on this machine, on a local Dask
-    cluster (`--scheduler local:2`), and (two students) through the Gradescope package on a simulated /autograder:
+    cluster (`--scheduler local:2`), and (carol's) through the Gradescope package on a simulated /autograder:
     the same results.json test by test, and the same as the regrade above (same scores per notebook)."""
     pytest.importorskip("distributed")
     from grader import gradescope
@@ -286,7 +286,7 @@ def test_every_trusted_path_gives_the_same_results_test_by_test(course, regraded
         assert _results(local / student / "results.json") == _results(dask / student / "results.json"), student
     zpath = gradescope.build(tmp_path / "ch2-autograder.zip", CHAPTERS, timeout=10)
     import zipfile
-    for student in ("alice", "carol"):
+    for student in ("carol",):   # the partial one: endless loop, syntax error, a deleted test cell
         root = tmp_path / f"autograder-{student}"
         with zipfile.ZipFile(zpath) as z:
             z.extractall(root / "source")
