@@ -217,8 +217,20 @@ def _worth(msgid: str) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", literal)) >= 2 or len(re.findall(r"[A-Za-z]{3,}", literal)) >= 1
 
 
+_EXTRACTED: dict[tuple, list[tuple[str, int]]] = {}
+
+
 def extract_source(path: Path, engine: bool = False) -> list[tuple[str, int]]:
-    """(msgid, line) of every learner-facing text in a grader module (``engine``: only N_()/tr() calls)."""
+    """(msgid, line) of every learner-facing text in a grader module (``engine``: only N_()/tr() calls); kept per
+    file version, so that checking each catalogue in turn parses each source once."""
+    path = Path(path)
+    key = (str(path), path.stat().st_mtime_ns, engine)
+    if key not in _EXTRACTED:
+        _EXTRACTED[key] = _extract_source(path, engine)
+    return list(_EXTRACTED[key])
+
+
+def _extract_source(path: Path, engine: bool) -> list[tuple[str, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
@@ -277,7 +289,9 @@ def sources() -> dict[str, list[tuple[str, str]]]:
                       for h in e.get("hints", [])], "grader/catalogue.toml")
     for path in sorted((ROOT / "tests").glob("*.py")):
         add("common", extract_source(path), path.relative_to(ROOT).as_posix())
-    for chapter in sorted((ROOT / "tests").glob("ch*"), key=lambda p: int(p.name[2:]) if p.name[2:].isdigit() else 0):
+    from grader import catalogue as _catalogue
+    chapters = [p for p in (ROOT / "tests").iterdir() if p.is_dir() and _catalogue.is_chapter(p.name)]
+    for chapter in sorted(chapters, key=lambda p: _catalogue.chapter_key(p.name)):   # ch2 ... ch14, distill, papers
         for path in sorted(chapter.glob("*.py")):
             add(chapter.name, extract_source(path), path.relative_to(ROOT).as_posix())
     return out

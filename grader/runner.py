@@ -139,6 +139,7 @@ def _pytest_child(args: list[str], log_path: str, env: dict):
         except (OSError, AttributeError):
             pass
     os.chdir(ROOT)
+    sys.path[:1] = [str(ROOT)]   # `python -m pytest` in ROOT: its first entry is ROOT (the batch's was its own cwd)
     os.environ.clear()
     os.environ.update(env)
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
