@@ -10,7 +10,9 @@ files did not change since the last run is not graded again).
 Workers need this repository installed, the same clone and pinned dependencies (``pip install -e '.[dev]'``), and
 Linux for the sandbox's confinement, like any machine that grades. Start a scheduler with ``dask scheduler`` and
 workers with ``dask worker tcp://HOST:8786 --nthreads 1`` (one submission at a time per worker process: each grading
-uses its own processes). ``--scheduler local:N`` starts a local cluster of N worker processes for the batch.
+uses its own processes; with ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` a worker forks its grading processes from
+a warm one, as local:N's do, instead of starting each afresh). ``--scheduler local:N`` starts a local cluster of N
+worker processes for the batch.
 """
 from __future__ import annotations
 
@@ -24,8 +26,11 @@ from grader import catalogue, grading
 
 
 def _files(sub: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(sub)): p.read_bytes() for p in sorted(sub.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(sub).parts)}
+    """The submission's files as the task carries them: those its fingerprint covers (grading.fingerprint), so that
+    the worker grades what the local path would read (a notebook in a dot-folder too), less a clone's .git."""
+    skip = {".ipynb_checkpoints", "__pycache__", ".git"}
+    return {p.relative_to(sub).as_posix(): p.read_bytes() for p in sorted(sub.rglob("*"))
+            if p.is_file() and not skip & set(p.relative_to(sub).parts)}
 
 
 def grade_files(name: str, files: dict[str, bytes], options: dict, gradebook: bytes | None = None) -> dict[str, bytes]:
@@ -109,7 +114,10 @@ def grade_class_on(scheduler: str, class_dir: Path, out: Path, *, timeout: float
                     summary = json.loads((dest / "summary.json").read_text(encoding="utf-8"))
                     summary["submission"] = str(class_dir / name)
                 except Exception as e:  # noqa: BLE001  (one submission never stops the batch)
-                    (dest / "grade-log.txt").write_text(f"{type(e).__name__}: {e}\n", encoding="utf-8")
+                    import traceback
+                    tb = fut.traceback() if fut.status == "error" else e.__traceback__   # the worker's, if it raised
+                    (dest / "grade-log.txt").write_text("".join(traceback.format_tb(tb)) + f"{type(e).__name__}: {e}\n",
+                                                        encoding="utf-8")
                     summary = {"status": f"error: grading failed on the cluster ({type(e).__name__}); see "
                                          "grade-log.txt", "score": 0, "max_score": 0, "exercises": {}}
                 summary["fingerprint"] = fp
