@@ -284,6 +284,14 @@ def test_every_trusted_path_gives_the_same_results_test_by_test(course, regraded
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir())
     for student in students:
         assert _results(local / student / "results.json") == _results(dask / student / "results.json"), student
+        assert (local / student / "board.txt").read_text() == (dask / student / "board.txt").read_text(), student
+    rows = lambda out: [{k: v for k, v in r.items() if k != "sandbox"}   # noqa: E731
+                        for r in csv.DictReader((out / "class.csv").open(encoding="utf-8"))]
+    assert rows(local) == rows(dask)
+    again = subprocess.run([sys.executable, "-m", "grader", "grade-class", str(submitted), "--out", str(dask),
+                            "--timeout", "10", "--scheduler", "local:1"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=600)   # the resume rule on the Dask path: nothing changed, nothing graded
+    assert again.returncode == 0 and again.stderr.count("already graded") == len(students), again.stderr[-2000:]
     zpath = gradescope.build(tmp_path / "ch2-autograder.zip", CHAPTERS, timeout=10)
     import zipfile
     for student in ("carol",):   # the partial one: endless loop, syntax error, a deleted test cell
