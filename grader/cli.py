@@ -345,8 +345,10 @@ def _xdist_args() -> list[str]:
         return []
     n = min(os.cpu_count() or 1, 4)
     # one test file per worker at a time: a module's variants stay in one process, so a variant rejected there is
-    # not run again (the self-check's early stop) and each module is loaded once per worker
-    return ["-n", str(n), "--dist", "loadfile"] if n > 1 else []
+    # not run again (the self-check's early stop) and each module is loaded once per worker; in collection order,
+    # not xdist's default of the files with most tests first (the engine's few long tests would start last:
+    # tests/engine/conftest.py puts them first)
+    return ["-n", str(n), "--dist", "loadfile", "--no-loadscope-reorder"] if n > 1 else []
 
 
 def cmd_selfcheck(args) -> int:

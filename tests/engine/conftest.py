@@ -1,6 +1,7 @@
 """The engine's longest test files start first.
 
-`katas test` runs the suite with ``-n 2 --dist loadfile``: xdist hands out whole files in collection order, so the
+`katas test` runs the suite with ``-n 2 --dist loadfile --no-loadscope-reorder``: xdist hands out whole files in
+collection order (without ``--no-loadscope-reorder``, the files with most tests first), so the
 few long engine files (a generated class graded by grade-class, nbgrader end to end, the golden feedback), collected
 after every chapter's graders, used to run at the end while the other worker had nothing left to do (minutes of one
 idle core). Started first, they run beside the chapters' many short files, which fill the end evenly."""
