@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-from grader import catalogue, grading
+from grader import grading
 
 
 def _files(sub: Path) -> dict[str, bytes]:
@@ -72,25 +71,8 @@ def grade_class_on(scheduler: str, class_dir: Path, out: Path, *, timeout: float
     """grader.grading.grade_class on a Dask cluster (``scheduler``: tcp://HOST:PORT, or local:N). Returns the
     number of submissions that could not be graded."""
     from distributed import as_completed
-    if assignment:
-        grading.assignment_modules(assignment)   # an unknown name fails before any student is graded
-    class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    progress = grading.Progress(len(students))
-    todo = []
-    for name in students:
-        fp = grading.fingerprint(class_dir / name)
-        done = out / name / "done.json"
-        if not restart and done.exists():
-            try:
-                if json.loads(done.read_text(encoding="utf-8")).get("fingerprint") == fp:
-                    progress.update(name, None, skipped=True)
-                    continue
-            except (ValueError, OSError):
-                pass
-        todo.append((name, fp))
-    catalogue.load()
+    class_dir, out, students, progress, todo = grading.class_batch(class_dir, out, restart=restart,
+                                                                   assignment=assignment)
     options = dict(timeout=timeout, memory_mib=memory_mib, budget=budget, hide=list(hide),
                    hidden_visibility=hidden_visibility, assignment=assignment)
     errors = 0
@@ -120,16 +102,10 @@ def grade_class_on(scheduler: str, class_dir: Path, out: Path, *, timeout: float
                                                         encoding="utf-8")
                     summary = {"status": f"error: grading failed on the cluster ({type(e).__name__}); see "
                                          "grade-log.txt", "score": 0, "max_score": 0, "exercises": {}}
-                summary["fingerprint"] = fp
-                grading._atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
-                if not str(summary.get("status", "")).startswith("graded"):
-                    errors += 1
-                progress.update(name, summary)
-                grading.write_class_csv(out, students)
+                grading.write_done(dest, fp, summary)
+                errors += grading.settle(out, students, progress, name, summary)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
-    path = grading.write_class_csv(out, students)
-    print(f"class results: {path}", file=sys.stderr)
-    return errors
+    return grading.finish_batch(out, students, errors)

@@ -299,31 +299,11 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
                 hidden_visibility: str = "after_published", assignment: list[str] | None = None,
                 gradebook: Path | None = None) -> int:
     """Grade every student directory of ``class_dir`` in parallel; resumable. Returns the number of errors."""
-    if assignment:
-        assignment_modules(assignment)   # an unknown name fails before any student is graded
-    class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    class_dir, out, students, progress, todo = class_batch(class_dir, out, restart=restart, assignment=assignment)
     jobs = jobs or max(1, os.cpu_count() or 1)
-    progress = Progress(len(students))
-    todo = []
-    for name in students:
-        done = out / name / "done.json"
-        fp = fingerprint(class_dir / name)
-        if not restart and done.exists():
-            try:
-                if json.loads(done.read_text(encoding="utf-8")).get("fingerprint") == fp:
-                    progress.update(name, None, skipped=True)
-                    continue
-            except (ValueError, OSError):
-                pass
-        todo.append((name, fp))
-    csv_lock = threading.Lock()
     errors = 0
-
     from grader import runner
-    warm = runner.warm_up() is not None   # the grading processes are forked from one warm process
-    catalogue.load()
+    warm = bool(todo) and runner.warm_up() is not None   # the grading processes are forked from one warm process
 
     def one(name: str, fp: str) -> dict:
         dest = out / name
@@ -339,8 +319,7 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
             (dest / "grade-log.txt").write_text(traceback.format_exc(), encoding="utf-8")
             summary = {"status": "error: grading failed; see grade-log.txt", "score": 0, "max_score": 0,
                        "exercises": {}}
-        summary["fingerprint"] = fp
-        _atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
+        write_done(dest, fp, summary)
         return summary
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -351,11 +330,51 @@ def grade_class(class_dir: Path, out: Path, *, jobs: int | None = None, timeout:
                 summary = fut.result()
             except Exception as e:  # noqa: BLE001  (one submission never stops the batch)
                 summary = {"status": f"error: {type(e).__name__}: {e}"}
-            if not str(summary.get("status", "")).startswith("graded"):
-                errors += 1
-            progress.update(name, summary)
-            with csv_lock:
-                write_class_csv(out, students)
+            errors += settle(out, students, progress, name, summary)
+    return finish_batch(out, students, errors)
+
+
+def class_batch(class_dir: Path, out: Path, *, restart: bool = False, assignment: list[str] | None = None):
+    """The start of a class batch (here, or on a cluster: grader.cluster): the students (subdirectories of
+    ``class_dir``), the progress bar, and those still to grade as (name, fingerprint) — a student whose done.json
+    has the fingerprint of the files now is not graded again unless ``restart``. An unknown assignment fails here,
+    before any student is graded. Returns (class_dir, out, students, progress, todo)."""
+    if assignment:
+        assignment_modules(assignment)
+    class_dir, out = Path(class_dir).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    students = sorted(p.name for p in class_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    progress = Progress(len(students))
+    todo = []
+    for name in students:
+        done = out / name / "done.json"
+        fp = fingerprint(class_dir / name)
+        if not restart and done.exists():
+            try:
+                if json.loads(done.read_text(encoding="utf-8")).get("fingerprint") == fp:
+                    progress.update(name, None, skipped=True)
+                    continue
+            except (ValueError, OSError):
+                pass
+        todo.append((name, fp))
+    catalogue.load()
+    return class_dir, out, students, progress, todo
+
+
+def write_done(dest: Path, fp: str, summary: dict) -> None:
+    """A student graded: the summary with the fingerprint of the files graded (the resume rule reads it)."""
+    summary["fingerprint"] = fp
+    _atomic_write(dest / "done.json", json.dumps(summary, indent=1) + "\n")
+
+
+def settle(out: Path, students: list[str], progress: "Progress", name: str, summary: dict) -> int:
+    """One student's grading came back: the progress bar and class.csv say so. Returns 1 if it was an error."""
+    progress.update(name, summary)
+    write_class_csv(out, students)
+    return 0 if str(summary.get("status", "")).startswith("graded") else 1
+
+
+def finish_batch(out: Path, students: list[str], errors: int) -> int:
     path = write_class_csv(out, students)
     print(f"class results: {path}", file=sys.stderr)
     return errors
@@ -418,7 +437,7 @@ def regrade(course: Path, assignment: str | None = None, log=print, timeout: flo
     rows = []
     cat = catalogue.load()
     from grader import runner
-    warm = runner.warm_up() is not None   # each submission's grading process forked from one warm process
+    warm = bool(by_submission) and runner.warm_up() is not None   # each grading process forked from a warm one
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb, \
             tempfile.TemporaryDirectory(prefix="katas-regrade-") as tmp:
         for (student, assign), paths in by_submission.items():

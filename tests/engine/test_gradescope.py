@@ -10,6 +10,21 @@ import zipfile
 from tests.engine.test_e2e import CORRECT_CALCULUS, run
 
 
+def run_autograder(zpath, root, timeout=900) -> dict:
+    """Gradescope's part on a simulated /autograder at ``root`` (the student's files already in root/submission):
+    the package unpacked into root/source, run_autograder run; returns results/results.json."""
+    with zipfile.ZipFile(zpath) as z:
+        z.extractall(root / "source")
+    os.chmod(root / "source" / "run_autograder", 0o755)
+    env = {**os.environ, "KATAS_AUTOGRADER_ROOT": str(root), "KATAS_PYTHON": sys.executable}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
+    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return json.loads((root / "results" / "results.json").read_text())
+
+
 def test_gradescope_package_grades_a_submission_on_a_simulated_autograder(tmp_path):
     from grader import catalogue, gradescope
     zpath = gradescope.build(tmp_path / "ch2-calculus-autograder.zip", ["ch2.calculus"])
@@ -19,18 +34,10 @@ def test_gradescope_package_grades_a_submission_on_a_simulated_autograder(tmp_pa
                 "pyproject.toml"} <= set(names)
         assert not [n for n in names if n.startswith(("solutions/", "tests/variants/", "tests/adversarial/"))]
         assert "torch==" in z.read("requirements.txt").decode()
-        root = tmp_path / "autograder"
-        z.extractall(root / "source")
-    os.chmod(root / "source" / "run_autograder", 0o755)
-    (root / "submission").mkdir()
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
     (root / "submission" / "calculus.py").write_text(CORRECT_CALCULUS)     # uploaded alone, as students do
-    env = {**os.environ, "KATAS_AUTOGRADER_ROOT": str(root), "KATAS_PYTHON": sys.executable}
-    env.pop("PYTEST_XDIST_WORKER", None)
-    env.pop("PYTEST_CURRENT_TEST", None)
-    proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    results = json.loads((root / "results" / "results.json").read_text())
+    results = run_autograder(zpath, root)
     points = catalogue.load().by_id("ch2.calculus").points
     assert abs(results["score"] - points) < 1e-9, results
     names = {t["name"].split(":", 1)[0] for t in results["tests"]}

@@ -45,7 +45,7 @@ ALLOWED = {
     "nbcourse": {"__init__", "catalogue", "loader", "nbgrade", "plugin", "runner", "runtime.guard", "scoring"},
     "grading": {"__init__", "catalogue", "nbcourse", "records", "runner", "scoring"},
     "gradescope": {"__init__", "catalogue", "grading"},
-    "cluster": {"catalogue", "grading"},
+    "cluster": {"grading"},
     "scaffold": {"__init__", "catalogue"},
     "hints": {"__init__", "catalogue", "i18n"},
     "watch": {"__init__", "catalogue", "hints", "plugin", "records", "runner", "runtime.guard", "scoring",

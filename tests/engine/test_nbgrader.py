@@ -292,21 +292,14 @@ def test_every_trusted_path_gives_the_same_results_test_by_test(course, regraded
                             "--timeout", "10", "--scheduler", "local:1"], cwd=ROOT, capture_output=True, text=True,
                            timeout=600)   # the resume rule on the Dask path: nothing changed, nothing graded
     assert again.returncode == 0 and again.stderr.count("already graded") == len(students), again.stderr[-2000:]
+    import shutil
+
+    from tests.engine.test_gradescope import run_autograder
     zpath = gradescope.build(tmp_path / "ch2-autograder.zip", CHAPTERS, timeout=10)
-    import zipfile
     for student in ("carol",):   # the partial one: endless loop, syntax error, a deleted test cell
         root = tmp_path / f"autograder-{student}"
-        with zipfile.ZipFile(zpath) as z:
-            z.extractall(root / "source")
-        os.chmod(root / "source" / "run_autograder", 0o755)
-        import shutil
         shutil.copytree(submitted / student, root / "submission")
-        env = {**os.environ, "KATAS_AUTOGRADER_ROOT": str(root), "KATAS_PYTHON": sys.executable}
-        env.pop("PYTEST_XDIST_WORKER", None)
-        env.pop("PYTEST_CURRENT_TEST", None)
-        proc = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True,
-                              text=True, timeout=900)
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        run_autograder(zpath, root)
         theirs, ours = _results(root / "results" / "results.json"), _results(local / student / "results.json")
         differ = [(a, b) for a, b in zip(theirs["tests"], ours["tests"]) if a != b]
         assert len(theirs["tests"]) == len(ours["tests"]) and not differ, (student, differ[:2])
