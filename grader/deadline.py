@@ -96,20 +96,53 @@ def _address_space() -> int | None:
         return None
 
 
+def memory_method() -> str:
+    """How practice mode limits memory here: "rlimit" (Linux: RLIMIT_AS, an allocation over the limit fails at
+    once), "job" (Windows: a Job object's per-process commit limit, the same), "watchdog" (macOS, whose kernel
+    ignores RLIMIT_AS: a thread that samples the process's memory and stops the test once it is over the limit).
+    KATAS_MEMLIMIT=watchdog (or job, rlimit) chooses one: the test suite runs the watchdog on Linux that way."""
+    import os
+    import sys
+    forced = os.environ.get("KATAS_MEMLIMIT", "").strip().lower()
+    if forced in ("rlimit", "job", "watchdog"):
+        return forced
+    if sys.platform == "win32":
+        return "job"
+    if sys.platform.startswith("linux"):
+        return "rlimit"
+    return "watchdog"
+
+
 @contextlib.contextmanager
 def memory_limit(mib: int | None):
-    """Practice mode: the test may grow this process's address space by ``mib`` MiB at most (RLIMIT_AS, soft limit
-    only, restored afterwards), so a runaway allocation fails at once with MemoryError (torch: "can't allocate
-    memory") instead of swapping until the deadline. Linux; elsewhere (no /proc, Windows) there is no practice
-    limit and the sandbox's limit applies when grading for marks."""
+    """Practice mode: the test may grow this process by ``mib`` MiB at most, restored afterwards, so that a runaway
+    allocation gets the memory limit's own message instead of swapping until the deadline. On Linux and Windows an
+    allocation over the limit fails at once (MemoryError; torch: "can't allocate memory" / "not enough memory");
+    on macOS the watchdog stops the test at the next Python bytecode after the process went over the limit (one
+    call into C that allocates far more than the machine has is not stopped before it returns). Grading for marks
+    limits the sandbox's worker instead."""
+    if not mib:
+        yield
+        return
+    how = memory_method()
+    limit = {"rlimit": _rlimit_limit, "job": _job_limit}.get(how, _watchdog_limit)
+    with limit(mib):
+        yield
+
+
+@contextlib.contextmanager
+def _rlimit_limit(mib: int):
+    """Linux: RLIMIT_AS (soft limit only) at the address space now + mib."""
     try:
         import resource
     except ImportError:
-        yield
+        with _watchdog_limit(mib):
+            yield
         return
     now = _address_space()
-    if not mib or now is None:
-        yield
+    if now is None:
+        with _watchdog_limit(mib):
+            yield
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     want = now + (mib << 20)
@@ -118,7 +151,8 @@ def memory_limit(mib: int | None):
     try:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     except (ValueError, OSError):
-        yield
+        with _watchdog_limit(mib):
+            yield
         return
     try:
         yield
@@ -126,16 +160,190 @@ def memory_limit(mib: int | None):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+# ------------------------------------------------------------------------------ Windows: a Job object's limit
+JOB_OBJECT_LIMIT_PROCESS_MEMORY = 0x100
+JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9   # the JOBOBJECTINFOCLASS value
+
+
+def _win_structs():
+    import ctypes
+
+    class IoCounters(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_ulonglong) for n in ("ReadOperationCount", "WriteOperationCount",
+                                                     "OtherOperationCount", "ReadTransferCount",
+                                                     "WriteTransferCount", "OtherTransferCount")]
+
+    class BasicLimits(ctypes.Structure):      # JOBOBJECT_BASIC_LIMIT_INFORMATION
+        _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
+                    ("LimitFlags", ctypes.c_uint32), ("MinimumWorkingSetSize", ctypes.c_size_t),
+                    ("MaximumWorkingSetSize", ctypes.c_size_t), ("ActiveProcessLimit", ctypes.c_uint32),
+                    ("Affinity", ctypes.c_size_t), ("PriorityClass", ctypes.c_uint32),
+                    ("SchedulingClass", ctypes.c_uint32)]
+
+    class ExtendedLimits(ctypes.Structure):   # JOBOBJECT_EXTENDED_LIMIT_INFORMATION
+        _fields_ = [("BasicLimitInformation", BasicLimits), ("IoInfo", IoCounters),
+                    ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
+                    ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]
+
+    class MemoryCounters(ctypes.Structure):   # PROCESS_MEMORY_COUNTERS_EX
+        _fields_ = [("cb", ctypes.c_uint32), ("PageFaultCount", ctypes.c_uint32)] + [
+            (n, ctypes.c_size_t) for n in ("PeakWorkingSetSize", "WorkingSetSize", "QuotaPeakPagedPoolUsage",
+                                           "QuotaPagedPoolUsage", "QuotaPeakNonPagedPoolUsage",
+                                           "QuotaNonPagedPoolUsage", "PagefileUsage", "PeakPagefileUsage",
+                                           "PrivateUsage")]
+    return ExtendedLimits, MemoryCounters
+
+
+_JOB: dict = {}     # the process's one Job object (a process cannot leave a job: it is made once, its limit lifted)
+
+
+def _kernel32():
+    import ctypes
+    k = ctypes.WinDLL("kernel32", use_last_error=True)
+    k.CreateJobObjectW.restype = ctypes.c_void_p
+    k.CreateJobObjectW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p]
+    k.GetCurrentProcess.restype = ctypes.c_void_p
+    k.GetCurrentProcess.argtypes = []
+    k.AssignProcessToJobObject.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    k.SetInformationJobObject.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_uint32]
+    k.K32GetProcessMemoryInfo.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32]
+    return k
+
+
+def _private_bytes(k, MemoryCounters) -> int | None:
+    import ctypes
+    c = MemoryCounters()
+    c.cb = ctypes.sizeof(c)
+    if not k.K32GetProcessMemoryInfo(k.GetCurrentProcess(), ctypes.byref(c), c.cb):
+        return None
+    return int(c.PrivateUsage)
+
+
+def _set_job_limit(k, job, ExtendedLimits, limit_bytes: int | None) -> bool:
+    import ctypes
+    info = ExtendedLimits()
+    if limit_bytes is not None:
+        info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY
+        info.ProcessMemoryLimit = limit_bytes
+    return bool(k.SetInformationJobObject(job, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION, ctypes.byref(info),
+                                          ctypes.sizeof(info)))
+
+
+@contextlib.contextmanager
+def _job_limit(mib: int, kernel32=None):
+    """Windows: the process's committed memory may grow by mib (a Job object's JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+    lifted after the test: the job stays, unlimited). Where a job cannot be made or assigned, the watchdog."""
+    try:
+        ExtendedLimits, MemoryCounters = _win_structs()
+        k = kernel32 if kernel32 is not None else _kernel32()
+        cache = _JOB if kernel32 is None else {}       # (a stand-in kernel32, in the tests, gets its own job)
+        if "job" not in cache:
+            job = k.CreateJobObjectW(None, None)
+            if not job or not k.AssignProcessToJobObject(job, k.GetCurrentProcess()):
+                raise OSError("no job object")
+            cache["job"] = job
+        job = cache["job"]
+        now = _private_bytes(k, MemoryCounters)
+        if now is None or not _set_job_limit(k, job, ExtendedLimits, now + (mib << 20)):
+            raise OSError("no job limit")
+    except Exception:  # noqa: BLE001 - no Job object here: the watchdog instead
+        with _watchdog_limit(mib):
+            yield
+        return
+    try:
+        yield
+    finally:
+        _set_job_limit(k, job, ExtendedLimits, None)
+
+
+# ------------------------------------------------------------------------------ elsewhere: a watchdog thread
+def resident_bytes() -> int | None:
+    """This process's memory now, as the watchdog samples it: resident set (Linux /proc, psutil where installed),
+    private commit (Windows), else the peak resident set (getrusage: macOS reports bytes, Linux KiB)."""
+    import os
+    import sys
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError, IndexError):
+        pass
+    try:
+        import psutil
+        return int(psutil.Process().memory_info().rss)
+    except Exception:  # noqa: BLE001 - not installed, or not allowed
+        pass
+    if sys.platform == "win32":
+        try:
+            ExtendedLimits, MemoryCounters = _win_structs()
+            return _private_bytes(_kernel32(), MemoryCounters)
+        except Exception:  # noqa: BLE001
+            return None
+    try:
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(peak) if sys.platform == "darwin" else int(peak) * 1024
+    except Exception:  # noqa: BLE001
+        return None
+
+
+class KataMemoryLimit(BaseException):
+    """The watchdog's verdict: the process grew by more than the test may use (``grown`` bytes). A BaseException,
+    as KataTimeout is: neither learner code's ``except Exception`` nor hypothesis's shrinking (which would allocate
+    it again and again) catches it."""
+    grown = 0
+
+
+@contextlib.contextmanager
+def _watchdog_limit(mib: int, interval: float = 0.02):
+    """A thread samples the process's memory every ``interval`` s; once it grew by more than mib during the test,
+    KataMemoryLimit is raised in the test's thread (PyThreadState_SetAsyncExc: at the next bytecode, as the
+    Windows deadline is)."""
+    import ctypes
+    import threading
+    start = resident_bytes()
+    if start is None:
+        yield
+        return
+    budget = mib << 20
+    cls = type("KataMemoryLimit", (KataMemoryLimit,), {"__module__": KataMemoryLimit.__module__})
+    target = ctypes.c_ulong(threading.get_ident())
+    done, lock, fired = threading.Event(), threading.Lock(), []
+
+    def watchdog():
+        while not done.wait(interval):
+            now = resident_bytes()
+            if now is not None and now - start > budget:
+                with lock:
+                    if not done.is_set():
+                        cls.grown = now - start
+                        fired.append(True)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(cls))
+                return
+    threading.Thread(target=watchdog, name="katas-memory", daemon=True).start()
+    try:
+        yield
+    finally:
+        with lock:
+            done.set()
+            if fired:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """A MemoryError, or torch's allocator failing ("can't allocate memory")."""
-    return isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+    return isinstance(exc, (MemoryError, KataMemoryLimit)) or (isinstance(exc, RuntimeError) and (
+        "can't allocate memory" in str(exc) or "not enough memory" in str(exc)))  # torch on Linux / on Windows
 
 
 def memory_message(exc: BaseException, mib: int | None) -> str:
     import re
     from grader.i18n import N_
     m = re.search(r"tried to allocate (\d+) bytes", str(exc))
-    tried = N_(f" (it tried to allocate {int(m.group(1)) / 2**30:.1f} GiB at once)") if m else ""
+    # the one allocation that failed, when it is large (a small one only found the limit reached by others)
+    tried = N_(f" (it tried to allocate {int(m.group(1)) / 2**30:.1f} GiB at once)") \
+        if m and int(m.group(1)) >= 2**30 // 10 else ""
+    if isinstance(exc, KataMemoryLimit) and exc.grown:
+        tried = N_(f" (it grew by {exc.grown / 2**30:.1f} GiB during the test)")
     limit = f"{mib / 1024:g} GiB" if mib else N_("the memory limit")
     return N_(f"memory limit: your code ran out of memory{tried}; a test may use {limit} (--katas-memory). Look for a "
               f"tensor far larger than the inputs: an outer product or broadcast that should have been a sum, a "

@@ -223,3 +223,32 @@ def test_a_runaway_allocation_gets_the_memory_message_at_once(tmp_path):
     assert r.returncode == 1
     assert "memory limit: your code ran out of memory (it tried to allocate 3.7 GiB at once)" in r.stdout, r.stdout
     assert "endless loop" not in r.stdout and elapsed < 30, elapsed
+
+
+GROWING_CALCULUS = ("import torch\n\ndef numerical_grad(f, x, h=1e-5):\n    xs = []\n    while True:\n"
+                    "        xs.append(torch.ones(1_000_000))\n")
+
+
+def test_a_growing_list_gets_the_memory_message_with_either_limit(tmp_path):
+    """A list that grows without bound is stopped by the memory limit, with its own message, whichever way this
+    OS limits memory: RLIMIT_AS (Linux) and the watchdog thread macOS uses (run here with KATAS_MEMLIMIT=watchdog;
+    Windows' Job object is tested in test_memory_limit.py). 256 MiB: the watchdog lets the process really grow."""
+    import time
+    tree = tmp_path / "mywork"
+    (tree / "ch2").mkdir(parents=True)
+    (tree / "ch2" / "calculus.py").write_text(GROWING_CALCULUS)
+    for how in ("rlimit", "watchdog"):
+        if how == "rlimit" and not Path("/proc/self/statm").exists():
+            continue
+        t0 = time.monotonic()
+        r = run(["-m", "pytest", "-c", str(ROOT / "pyproject.toml"), str(tree / "ch2" / "calculus.py"), "-q",
+                 "--katas-memory=256", "-p", "no:xdist"], env={"KATAS_MEMLIMIT": how})
+        elapsed = time.monotonic() - t0
+        assert r.returncode == 1, r.stdout[-3000:]
+        shown = r.stdout.split("short test summary info")[0]
+        assert shown.count("memory limit: your code ran out of memory") == 5, (how, r.stdout[-3000:])
+        assert "a test may use 0.25 GiB (--katas-memory)" in shown
+        if how == "watchdog":
+            assert "(it grew by 0.2" in shown or "(it grew by 0.3" in shown, r.stdout[-3000:]
+        assert "xs.append(torch.ones(1_000_000))" in shown      # the learner's line that grew it
+        assert "endless loop" not in r.stdout and elapsed < 40, (how, elapsed)

@@ -1,0 +1,111 @@
+"""The practice-mode memory limit's Windows path (a Job object), run here against a stand-in kernel32 that records
+what the limit asks Windows for: the structure Windows reads, the limit set before the test and lifted after it,
+and the watchdog when no job can be made. (test_e2e runs the Linux and the watchdog paths end to end.)"""
+import ctypes
+import threading
+
+import pytest
+
+from grader import deadline
+
+
+class FakeKernel32:
+    """CreateJobObjectW, AssignProcessToJobObject, GetCurrentProcess, K32GetProcessMemoryInfo and
+    SetInformationJobObject as Windows documents them, recording each limit set."""
+
+    def __init__(self, private=300 << 20, assign_ok=True):
+        self.private, self.assign_ok = private, assign_ok
+        self.limits = []        # (job, info class, LimitFlags, ProcessMemoryLimit, size passed)
+        self.assigned = []
+
+    def CreateJobObjectW(self, attrs, name):
+        return 0x1234
+
+    def GetCurrentProcess(self):
+        return -1 & 0xFFFFFFFFFFFFFFFF
+
+    def AssignProcessToJobObject(self, job, process):
+        self.assigned.append((job, process))
+        return 1 if self.assign_ok else 0
+
+    def K32GetProcessMemoryInfo(self, process, counters_ref, cb):
+        counters = counters_ref._obj
+        assert cb == ctypes.sizeof(counters) and counters.cb == cb
+        counters.PrivateUsage = self.private
+        return 1
+
+    def SetInformationJobObject(self, job, info_class, info_ref, size):
+        info = info_ref._obj
+        self.limits.append((job, info_class, info.BasicLimitInformation.LimitFlags, info.ProcessMemoryLimit, size))
+        return 1
+
+
+@pytest.mark.skipif(ctypes.sizeof(ctypes.c_void_p) != 8, reason="the sizes Windows x64 expects")
+def test_the_structures_have_the_sizes_windows_x64_reads():
+    extended, counters = deadline._win_structs()
+    assert ctypes.sizeof(extended) == 144        # JOBOBJECT_EXTENDED_LIMIT_INFORMATION on x64
+    assert extended.ProcessMemoryLimit.offset == 112
+    assert ctypes.sizeof(counters) == 80         # PROCESS_MEMORY_COUNTERS_EX on x64
+
+
+def test_the_job_limit_is_the_commit_now_plus_the_budget_and_is_lifted_afterwards():
+    k = FakeKernel32()
+    with deadline._job_limit(256, kernel32=k):
+        assert len(k.limits) == 1
+        job, info_class, flags, limit, size = k.limits[0]
+        assert (job, info_class, flags) == (0x1234, 9, 0x100)     # JOB_OBJECT_LIMIT_PROCESS_MEMORY
+        assert limit == (300 << 20) + (256 << 20)
+        assert size == ctypes.sizeof(deadline._win_structs()[0])
+    assert k.assigned and k.assigned[0][0] == 0x1234
+    assert k.limits[-1][2] == 0 and len(k.limits) == 2        # lifted: no flags
+
+
+def test_the_limit_is_lifted_when_the_test_raises():
+    k = FakeKernel32()
+    with pytest.raises(MemoryError), deadline._job_limit(64, kernel32=k):
+        raise MemoryError("not enough memory: you tried to allocate 8589934592 bytes.")
+    assert [flags for _, _, flags, _, _ in k.limits] == [0x100, 0]
+
+
+def test_without_a_job_the_watchdog_limits_instead():
+    k = FakeKernel32(assign_ok=False)
+    seen = []
+    with deadline._job_limit(64, kernel32=k):
+        seen = [t.name for t in threading.enumerate()]
+    assert not k.limits and "katas-memory" in seen
+
+
+def test_the_watchdog_stops_python_code_that_keeps_growing():
+    import torch
+    xs = []
+    with pytest.raises(deadline.KataMemoryLimit) as info, deadline._watchdog_limit(64, interval=0.01):
+        for _ in range(10_000):      # 40 GB if never stopped
+            xs.append(torch.ones(1_000_000))
+    grown = info.value.grown
+    del xs
+    assert 64 << 20 < grown < 1 << 30
+    assert deadline.is_out_of_memory(info.value)
+    assert "(it grew by" in deadline.memory_message(info.value, 64)
+
+
+def test_torch_out_of_memory_messages_of_linux_and_windows_are_recognised():
+    linux = RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory: "
+                         "you tried to allocate 4000000000 bytes. Error code 12 (Cannot allocate memory)")
+    windows = RuntimeError("[enforce fail at alloc_cpu.cpp:121] data. DefaultCPUAllocator: not enough memory: "
+                           "you tried to allocate 4000000000 bytes.")
+    for exc in (linux, windows):
+        assert deadline.is_out_of_memory(exc)
+        assert "(it tried to allocate 3.7 GiB at once)" in deadline.memory_message(exc, 2048)
+    assert not deadline.is_out_of_memory(RuntimeError("shape mismatch"))
+    small = RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 4000000 bytes.")
+    assert "tried to allocate" not in deadline.memory_message(small, 256)   # a small one found the limit reached
+
+
+def test_the_method_follows_the_platform_unless_chosen(monkeypatch):
+    import sys
+    monkeypatch.delenv("KATAS_MEMLIMIT", raising=False)
+    for platform, want in (("win32", "job"), ("linux", "rlimit"), ("darwin", "watchdog")):
+        monkeypatch.setattr(sys, "platform", platform)
+        assert deadline.memory_method() == want
+    monkeypatch.setenv("KATAS_MEMLIMIT", "watchdog")
+    assert deadline.memory_method() == "watchdog"
