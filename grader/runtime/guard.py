@@ -86,6 +86,13 @@ class _DeferredDynamo(types.ModuleType):
     every grading worker). Any other use — ``torch.compile``, ``torch._dynamo.config``, a submodule — imports the
     real package at that moment and hands over to it; so results are those of eager torch either way."""
 
+    def __init__(self, name):
+        super().__init__(name)
+        # what tools that scan sys.modules ask every module (hypothesis reads each new module's __file__ for the
+        # constants of local code): answered without importing the real package
+        self.__file__ = os.path.join(os.path.dirname(torch.__file__), "_dynamo", "__init__.py")
+        self.__package__ = name
+
     def disable(self, fn=None, recursive=True, *, wrapping=True, reason=None):
         return (lambda f: f) if fn is None else fn
 
@@ -93,6 +100,8 @@ class _DeferredDynamo(types.ModuleType):
         return None
 
     def __getattr__(self, name):   # anything else (``__path__`` for a submodule too): the real torch._dynamo
+        if name.startswith("__") and name.endswith("__") and name not in ("__path__", "__all__"):
+            raise AttributeError(name)  # a probe (__wrapped__, __cached__, ...), not a use
         return getattr(_real_dynamo(), name)
 
 

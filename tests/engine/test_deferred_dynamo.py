@@ -17,6 +17,10 @@ opt = torch.optim.Adam([p], lr=0.1)
 opt.step()
 assert type(sys.modules["torch._dynamo"]).__name__ == "_DeferredDynamo", "an optimiser step imported torch._dynamo"
 assert torch.allclose(p.detach(), torch.tensor([0.9, -1.9]), atol=1e-6), p
+from hypothesis.internal.conjecture import providers   # hypothesis reads every new module's __file__
+providers._get_local_constants()
+assert getattr(torch._dynamo, "__wrapped__", None) is None and torch._dynamo.__file__.endswith("__init__.py")
+assert type(sys.modules["torch._dynamo"]).__name__ == "_DeferredDynamo", "a scan of sys.modules imported it"
 cfg = torch._dynamo.config          # any other name: the real package, from then on
 assert type(sys.modules["torch._dynamo"]).__name__ == "module"
 import torch._dynamo.utils           # submodules import
