@@ -392,14 +392,21 @@ def cmd_test(args) -> int:
         cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",
                "--durations=15", *times("pass1.xml"), *args.pytest_args]
         print("+", " ".join(cmd[1:]), flush=True)
+        walls = {}
+        t0 = time.monotonic()
         rc = subprocess.call(cmd, cwd=ROOT)
+        walls["pass1"] = round(time.monotonic() - t0, 1)
         chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
                                                    if p.is_dir() and catalogue.is_chapter(p.name)),
                                                   key=catalogue.chapter_key)]
         cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
                f"--katas-only-rejecting={rejections}", "--durations=10", *times("sandboxed.xml"), *args.pytest_args]
         print("+", " ".join(cmd[1:]), flush=True)
+        t0 = time.monotonic()
         rc_sandboxed = subprocess.call(cmd, cwd=ROOT)
+        walls["sandboxed"] = round(time.monotonic() - t0, 1)
+        walls["modules"] = len(catalogue.load().exercises)
+        (times_dir / "walls.json").write_text(json.dumps(walls) + "\n")   # benchmark.py --where projects them
     return rc or rc_sandboxed
 
 

@@ -306,6 +306,8 @@ def pytest_runtest_call(item):
     st = seam.state(item.config)
     if st.sandbox is not None and proxy is not None:
         # learner code runs in the worker: the deadline is enforced there (SIGKILL), not with SIGALRM here
+        from grader.runtime import guard
+        guard.defer_dynamo()   # the graders' own oracles (torch.optim) need no torch._dynamo here either (~2 s)
         st.sandbox.begin_test(seed=0)
         try:
             outcome = yield
