@@ -18,6 +18,20 @@ MUTANTS = {
                 return grad
         ''',
     },
+    "divides_by_h": {
+        "why": "central difference divided by h instead of 2h: twice the gradient",
+        "feedback": "divide it by 2h",
+        "source": '''
+            def numerical_grad(f, x, h=1e-5):
+                x = x.detach().to(torch.float64)
+                grad = torch.empty_like(x)
+                for i in range(x.numel()):
+                    e = torch.zeros_like(x)
+                    e[i] = h
+                    grad[i] = (float(f(x + e)) - float(f(x - e))) / h
+                return grad
+        ''',
+    },
     "perturbs_x_in_place": {
         "why": "x[i] += h ... and never restored",
         "feedback": "unchanged",
