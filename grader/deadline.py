@@ -41,33 +41,70 @@ def alarm_limit(seconds, st: SessionState):
         signal.signal(signal.SIGALRM, old)
 
 
-@contextlib.contextmanager
 def thread_limit(seconds, st: SessionState):
-    import ctypes
-    import threading
     message = timeout_message(seconds)
     # raised by class (the C API cannot pass arguments): a KataTimeout that knows its message
     timeout_cls = type("KataTimeout", (KataTimeout,), {"__init__": lambda self, *a: KataTimeout.__init__(self, message),
                                                       "__module__": KataTimeout.__module__})
-    target = ctypes.c_ulong(threading.get_ident())
+
+    def timed_out(_):
+        st.timed_out = True
+    return raise_from_watchdog(timeout_cls, every=seconds, poll=lambda: True, on_fire=timed_out,
+                               name="katas-deadline")
+
+
+class _Withdrawn(BaseException):
+    """Raised in a test's thread and caught at once: how a watchdog's exception, if still pending, is taken back."""
+
+
+def _async_raise(thread_id: int, cls) -> None:
+    import ctypes
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(cls))
+
+
+def _withdraw(thread_id: int) -> None:
+    """Take back a watchdog's exception that may still be pending in this thread (the test returned just as the
+    watchdog fired), by replacing it with _Withdrawn and taking delivery of that here. Never
+    PyThreadState_SetAsyncExc(id, NULL): on CPython 3.11 that leaves the interpreter's async-exception flag set
+    (only a delivery clears it), and the next call made under a trace function then loops forever on its first
+    instruction (a later test hung that way). Delivery happens at the first bytecode boundary: the loop only
+    bounds the wait."""
+    try:
+        _async_raise(thread_id, _Withdrawn)
+        for _ in range(1_000_000):
+            pass
+    except _Withdrawn:
+        pass
+
+
+@contextlib.contextmanager
+def raise_from_watchdog(cls, *, every: float, poll, on_fire, name: str):
+    """Watch the calling thread from another one: every ``every`` s it calls ``poll()``; the first truthy answer is
+    passed to ``on_fire`` and ``cls`` is raised in the watched thread at its next bytecode
+    (PyThreadState_SetAsyncExc), unless the block ended first. The deadline on Windows and the memory watchdog on
+    macOS are both this. Nothing is left pending when the block ends: a raise that lost the race is withdrawn."""
+    import threading
+    target = threading.get_ident()
     done, lock, fired = threading.Event(), threading.Lock(), []
 
-    def watchdog():
-        if done.wait(seconds):
-            return
-        with lock:
-            if not done.is_set():
-                st.timed_out = True
-                fired.append(True)
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(timeout_cls))
-    threading.Thread(target=watchdog, name="katas-deadline", daemon=True).start()
+    def watch():
+        while not done.wait(every):
+            verdict = poll()
+            if verdict:
+                with lock:
+                    if not done.is_set():
+                        on_fire(verdict)
+                        fired.append(True)
+                        _async_raise(target, cls)
+                return
+    threading.Thread(target=watch, name=name, daemon=True).start()
     try:
         yield
     finally:
         with lock:
             done.set()
-            if fired:   # raised already, or still pending if the code returned just then: never deliver it later
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+        if fired:
+            _withdraw(target)
 
 
 @contextlib.contextmanager
@@ -131,19 +168,33 @@ def memory_limit(mib: int | None):
 
 
 @contextlib.contextmanager
+def _hard_limit(set_limit, mib: int):
+    """A limit the OS enforces: ``set_limit(mib)`` sets it and returns how to lift it, or None where it cannot be
+    set here (no resource module, no /proc, no Job object): then the watchdog limits instead."""
+    lift = set_limit(mib)
+    if lift is None:
+        with _watchdog_limit(mib):
+            yield
+        return
+    try:
+        yield
+    finally:
+        lift()
+
+
 def _rlimit_limit(mib: int):
     """Linux: RLIMIT_AS (soft limit only) at the address space now + mib."""
+    return _hard_limit(_set_rlimit, mib)
+
+
+def _set_rlimit(mib: int):
     try:
         import resource
     except ImportError:
-        with _watchdog_limit(mib):
-            yield
-        return
+        return None
     now = _address_space()
     if now is None:
-        with _watchdog_limit(mib):
-            yield
-        return
+        return None
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     want = now + (mib << 20)
     if hard != resource.RLIM_INFINITY:
@@ -151,13 +202,8 @@ def _rlimit_limit(mib: int):
     try:
         resource.setrlimit(resource.RLIMIT_AS, (want, hard))
     except (ValueError, OSError):
-        with _watchdog_limit(mib):
-            yield
-        return
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        return None
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # ------------------------------------------------------------------------------ Windows: a Job object's limit
@@ -229,10 +275,13 @@ def _set_job_limit(k, job, ExtendedLimits, limit_bytes: int | None) -> bool:
                                           ctypes.sizeof(info)))
 
 
-@contextlib.contextmanager
 def _job_limit(mib: int, kernel32=None):
     """Windows: the process's committed memory may grow by mib (a Job object's JOB_OBJECT_LIMIT_PROCESS_MEMORY,
     lifted after the test: the job stays, unlimited). Where a job cannot be made or assigned, the watchdog."""
+    return _hard_limit(lambda m: _set_job(m, kernel32), mib)
+
+
+def _set_job(mib: int, kernel32=None):
     try:
         ExtendedLimits, MemoryCounters = _win_structs()
         k = kernel32 if kernel32 is not None else _kernel32()
@@ -240,20 +289,15 @@ def _job_limit(mib: int, kernel32=None):
         if "job" not in cache:
             job = k.CreateJobObjectW(None, None)
             if not job or not k.AssignProcessToJobObject(job, k.GetCurrentProcess()):
-                raise OSError("no job object")
+                return None
             cache["job"] = job
         job = cache["job"]
         now = _private_bytes(k, MemoryCounters)
         if now is None or not _set_job_limit(k, job, ExtendedLimits, now + (mib << 20)):
-            raise OSError("no job limit")
-    except Exception:  # noqa: BLE001 - no Job object here: the watchdog instead
-        with _watchdog_limit(mib):
-            yield
-        return
-    try:
-        yield
-    finally:
-        _set_job_limit(k, job, ExtendedLimits, None)
+            return None
+    except Exception:  # noqa: BLE001 - no Job object here (not Windows, no kernel32): the watchdog instead
+        return None
+    return lambda: _set_job_limit(k, job, ExtendedLimits, None)
 
 
 # ------------------------------------------------------------------------------ elsewhere: a watchdog thread
@@ -296,37 +340,22 @@ class KataMemoryLimit(BaseException):
 @contextlib.contextmanager
 def _watchdog_limit(mib: int, interval: float = 0.02):
     """A thread samples the process's memory every ``interval`` s; once it grew by more than mib during the test,
-    KataMemoryLimit is raised in the test's thread (PyThreadState_SetAsyncExc: at the next bytecode, as the
-    Windows deadline is)."""
-    import ctypes
-    import threading
+    KataMemoryLimit is raised in the test's thread (at the next bytecode, as the Windows deadline is)."""
     start = resident_bytes()
     if start is None:
         yield
         return
     budget = mib << 20
     cls = type("KataMemoryLimit", (KataMemoryLimit,), {"__module__": KataMemoryLimit.__module__})
-    target = ctypes.c_ulong(threading.get_ident())
-    done, lock, fired = threading.Event(), threading.Lock(), []
 
-    def watchdog():
-        while not done.wait(interval):
-            now = resident_bytes()
-            if now is not None and now - start > budget:
-                with lock:
-                    if not done.is_set():
-                        cls.grown = now - start
-                        fired.append(True)
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(cls))
-                return
-    threading.Thread(target=watchdog, name="katas-memory", daemon=True).start()
-    try:
+    def grown():
+        now = resident_bytes()
+        return now - start if now is not None and now - start > budget else 0
+
+    def record(by):
+        cls.grown = by
+    with raise_from_watchdog(cls, every=interval, poll=grown, on_fire=record, name="katas-memory"):
         yield
-    finally:
-        with lock:
-            done.set()
-            if fired:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:

@@ -1,7 +1,12 @@
 """The practice-mode memory limit's Windows path (a Job object), run here against a stand-in kernel32 that records
 what the limit asks Windows for: the structure Windows reads, the limit set before the test and lifted after it,
-and the watchdog when no job can be made. (test_e2e runs the Linux and the watchdog paths end to end.)"""
+and the watchdog when no job can be made; and the two watchdogs (the Windows deadline, the macOS memory limit),
+in a subprocess of their own, followed by a traced call that must still return. (test_e2e runs the Linux and the
+watchdog paths end to end.)"""
 import ctypes
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -64,6 +69,75 @@ def test_the_limit_is_lifted_when_the_test_raises():
     with pytest.raises(MemoryError), deadline._job_limit(64, kernel32=k):
         raise MemoryError("not enough memory: you tried to allocate 8589934592 bytes.")
     assert [flags for _, _, flags, _, _ in k.limits] == [0x100, 0]
+
+
+WATCHDOGS = textwrap.dedent("""
+    import sys, threading
+    import torch
+    from grader import deadline
+    from grader.seam import KataTimeout, SessionState
+    from tests.engine.test_memory_limit import FakeKernel32
+
+    # the Windows deadline stops an endless loop
+    st = SessionState()
+    try:
+        with deadline.thread_limit(0.2, st):
+            x = 0
+            while True:
+                x += 1
+    except KataTimeout as e:
+        assert st.timed_out and "0.2" in str(e), (st.timed_out, str(e))
+    else:
+        raise AssertionError("the thread deadline did not fire")
+
+    # the memory watchdog stops Python code that keeps growing
+    xs = []
+    try:
+        with deadline._watchdog_limit(64, interval=0.01):
+            for _ in range(10_000):      # 40 GB if never stopped
+                xs.append(torch.ones(1_000_000))
+    except deadline.KataMemoryLimit as e:
+        grown, exc = e.grown, e
+    else:
+        raise AssertionError("the memory watchdog did not fire")
+    del xs
+    assert 64 << 20 < grown < 1 << 30, grown
+    assert deadline.is_out_of_memory(exc) and "(it grew by" in deadline.memory_message(exc, 64)
+
+    # without a Job object, the watchdog limits instead
+    k = FakeKernel32(assign_ok=False)
+    with deadline._job_limit(64, kernel32=k):
+        seen = [t.name for t in threading.enumerate()]
+    assert not k.limits and "katas-memory" in seen, seen
+
+    # a block that ends before its watchdog fires: nothing raised afterwards
+    with deadline.thread_limit(5, SessionState()):
+        pass
+    for _ in range(100_000):
+        pass
+
+    # after all of that, a call under a trace function returns (CPython 3.11 looped forever on its first
+    # instruction once PyThreadState_SetAsyncExc(id, NULL) had left the async-exception flag set)
+    def traced():
+        return 42
+    sys.settrace(lambda *a: None)
+    try:
+        assert traced() == 42
+    finally:
+        sys.settrace(None)
+    print("watchdogs ok")
+""")
+
+
+def test_the_watchdogs_stop_the_code_and_leave_nothing_behind():
+    """thread_limit and the memory watchdog each stop their test, then later code, traced, still runs: in a
+    subprocess, so that an exception raised into the wrong place cannot reach this test run."""
+    from grader import ROOT
+    try:
+        r = subprocess.run([sys.executable, "-c", WATCHDOGS], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"the watchdog script hung (60 s): a watchdog left something behind\n{e.stdout}{e.stderr}")
+    assert r.returncode == 0 and "watchdogs ok" in r.stdout, r.stdout[-2000:] + r.stderr[-4000:]
 
 
 def test_torch_out_of_memory_messages_of_linux_and_windows_are_recognised():
