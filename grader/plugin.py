@@ -171,6 +171,8 @@ def _sandbox_setup(config):
                          memory=config.option.katas_memory << 20, cpu=config.option.katas_cpu, extra_rw=extra_rw)
     sb.own_scratch = config.option.katas_sandbox_dir is None
     sb.start()   # the worker imports torch while pytest collects
+    from grader.runtime import guard
+    guard.defer_dynamo()   # the graders' own oracles (torch.optim) need no torch._dynamo here either (~2 s)
     st = seam.state(config)
     st.sandbox, st.sandboxed = sb, True
 
@@ -306,8 +308,6 @@ def pytest_runtest_call(item):
     st = seam.state(item.config)
     if st.sandbox is not None and proxy is not None:
         # learner code runs in the worker: the deadline is enforced there (SIGKILL), not with SIGALRM here
-        from grader.runtime import guard
-        guard.defer_dynamo()   # the graders' own oracles (torch.optim) need no torch._dynamo here either (~2 s)
         st.sandbox.begin_test(seed=0)
         try:
             outcome = yield
