@@ -330,6 +330,7 @@ class Guard:
         self.rules, self.frames, self.seam_key = rules, frames, seam_key
         self._modes = [_FunctionGuard(self)] + ([_DispatchGuard(self)] if dispatch and rules.banned_ops else [])
         self._patched: list = []
+        self._wrappers: dict = {}   # (class, its constructor) -> the guarded constructor
         self._depth = 0
 
     def check(self, lookup):
@@ -379,26 +380,33 @@ class Guard:
             sys.settrace(old)
 
     def _patch_classes(self):
-        """Wrap the constructor of every banned class (its own or the inherited one) while the guard is active."""
+        """Wrap the constructor of every banned class (its own or the inherited one) while the guard is active.
+        Each wrapper is made once per guard and constructor (the worker enters its guard at every call)."""
         for cls in self.rules.banned_classes:
             own = cls.__dict__.get("__init__")
             init = cls.__init__
             if getattr(init, "_katas_guarded", False) or init is object.__init__:
                 continue
-            guard = self
-
-            def guarded(obj, *args, __init=init, __cls=cls, **kwargs):
-                caller = sys._getframe(1).f_code.co_filename
-                if not caller.startswith(TORCH_DIR):   # torch building one for itself is torch's business
-                    guard.check(lambda fn: guard.rules.classes.get(fn, {}).get(__cls))
-                return __init(obj, *args, **kwargs)
-            guarded._katas_guarded = True
-            functools.update_wrapper(guarded, init)
+            guarded = self._wrappers.get((cls, init))
+            if guarded is None:
+                guarded = self._wrappers[(cls, init)] = self._wrap(cls, init)
             try:
                 setattr(cls, "__init__", guarded)
             except (TypeError, AttributeError):
                 continue
             self._patched.append((cls, own))
+
+    def _wrap(self, cls, init):
+        guard = self
+
+        def guarded(obj, *args, __init=init, __cls=cls, **kwargs):
+            caller = sys._getframe(1).f_code.co_filename
+            if not caller.startswith(TORCH_DIR):   # torch building one for itself is torch's business
+                guard.check(lambda fn: guard.rules.classes.get(fn, {}).get(__cls))
+            return __init(obj, *args, **kwargs)
+        guarded._katas_guarded = True
+        functools.update_wrapper(guarded, init)
+        return guarded
 
     def __enter__(self):
         self._depth += 1

@@ -359,12 +359,33 @@ class Encoder:
 # ------------------------------------------------------------------------------------------------ shipping
 MIRRORS: dict = {}      # key -> tensor: the worker's copy of a grader tensor (kept in step with the original)
 MIRROR_IDS: dict = {}   # id(tensor) -> key
-MSNAP: dict = {}        # key -> (snapshot, data bytes, grad bytes) as last exchanged
+MSNAP: dict = {}        # key -> (snapshot, data bytes, grad bytes, data place, grad place) as last exchanged
+
+
+def _bytes_changed(t, place, then: bytes, *, located: bool = False) -> bool:
+    """Did the values of ``t`` change since they were ``then``? A write through ``x.data`` or numpy leaves the
+    version counter alone, so the bytes decide. While the tensor lies where they were read (``place``, from
+    wire.tensor_bytes_at: address, shape, strides, dtype), they are compared there, without reading the tensor out
+    again (most mirrors, after most calls). ``located``: address, shape and dtype are known to be unchanged (the
+    snapshot said so): only the strides are left to check."""
+    import ctypes
+
+    from grader.runtime import wire
+    if place is not None:
+        ptr, shape, stride, dtype, n = place
+        if t.stride() == stride and (located or (t.data_ptr() == ptr and t.dtype == dtype and t.shape == shape)):
+            return bool(n) and ctypes.string_at(ptr, n) != then
+    return wire.tensor_bytes(t) != then
 
 
 def _record(key, t):
+    """What mirror_changes compares with later: the snapshot, the bytes of the values and the .grad, and where
+    they were read."""
     from grader.runtime import wire
-    MSNAP[key] = (_snap(t), wire.tensor_bytes(t), wire.tensor_bytes(t.grad) if t.grad is not None else None)
+    g = t.grad
+    raw, place = wire.tensor_bytes_at(t)
+    graw, gplace = wire.tensor_bytes_at(g) if g is not None else (None, None)
+    MSNAP[key] = (_snap(t), raw, graw, place, gplace)
 
 
 def _register_mirror(key, t):
@@ -518,15 +539,13 @@ def mirror_changes(enc) -> list:
     """What the learner's code changed in the grader's tensors (values — byte-compared, so x.data.fill_() counts —,
     .grad, requires_grad), for every tensor the grader has shipped and still holds."""
     import torch
-
-    from grader.runtime import wire
     out = []
     for key, t in list(MIRRORS.items()):
-        snap, data, grad = MSNAP[key]
+        snap, data, grad, place, grad_place = MSNAP[key]
         now = _snap(t)
-        data_changed = now[:4] != snap[:4] or wire.tensor_bytes(t) != data
+        data_changed = now[:4] != snap[:4] or _bytes_changed(t, place, data, located=True)
         grad_changed = now[5:] != snap[5:] or (
-            t.grad is not None and grad is not None and wire.tensor_bytes(t.grad) != grad)
+            t.grad is not None and grad is not None and _bytes_changed(t.grad, grad_place, grad))
         if not (data_changed or grad_changed or now[4] != snap[4]):
             continue
         item = {"key": key, "rg": bool(t.requires_grad)}

@@ -62,6 +62,21 @@ def grow(x):
     x.resize_(x.numel() + 2)
     x[-2:] = 7
     return x.numel()
+
+
+def poke_data(x):
+    x.data.add_(1)          # x's version counter does not move
+    return 0
+
+
+def poke_numpy(x):
+    x.numpy()[0] = 42.0     # nor here
+    return 0
+
+
+def zero_grad_data(p):
+    p.grad.data.zero_()     # nor p.grad's
+    return 0
 '''
 
 
@@ -130,6 +145,31 @@ def test_learner_can_resize_the_graders_tensors(kata, local):
         assert fn("grow")(y) == 5
         assert torch.equal(y, torch.tensor([0.0, 0.0, 0.0, 7.0, 7.0]))
         assert fn("grow")(y) == 7
+
+
+def test_writes_that_leave_the_version_counter_alone_reach_the_graders_tensors(kata, local):
+    """x.data.add_(), x.numpy()[i] = v and p.grad.data.zero_() change values without a version bump: the worker
+    compares the bytes, in place for a contiguous tensor, read out for a strided one, and hands the change back;
+    the same tensors twice (the worker's copies, compared against what the last call left)."""
+    for k in (kata, local):
+        fn = (lambda name: getattr(k, name)) if k is kata else (lambda name: k[name])
+        x = torch.zeros(3)
+        for i in (1, 2):
+            fn("poke_data")(x)
+            assert torch.equal(x, torch.full((3,), float(i))), (k is kata, i, x)
+        fn("poke_numpy")(x)
+        assert x.tolist() == [42.0, 2.0, 2.0]
+        strided = torch.arange(6.0).reshape(2, 3).t()
+        for i in (1, 2):
+            fn("poke_data")(strided)
+            assert torch.equal(strided, torch.arange(6.0).reshape(2, 3).t() + i), (k is kata, i, strided)
+        p = torch.ones(2, requires_grad=True)
+        p.grad = torch.ones(2)
+        fn("zero_grad_data")(p)
+        assert torch.equal(p.grad, torch.zeros(2))
+        p.grad.fill_(3)          # the grader's own change travels to the worker's copy, then the learner's back
+        fn("zero_grad_data")(p)
+        assert torch.equal(p.grad, torch.zeros(2))
 
 
 def _same(a, b) -> bool:
