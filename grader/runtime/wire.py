@@ -198,12 +198,13 @@ def in_place_span(t: torch.Tensor) -> tuple[int, int] | None:
 
 def tensor_bytes(t: torch.Tensor) -> bytes:
     """The values of a tensor as C-order bytes (what tensor_from reads back); none for a meta tensor."""
-    return tensor_bytes_at(t)[0]
+    return tensor_bytes_at(t, where=False)[0]
 
 
-def tensor_bytes_at(t: torch.Tensor) -> tuple[bytes, tuple | None]:
+def tensor_bytes_at(t: torch.Tensor, where: bool = True) -> tuple[bytes, tuple | None]:
     """tensor_bytes, and where they were read when read in place: (address, shape, strides, dtype, byte count),
-    else None. While a tensor keeps that address, shape, strides and dtype, those bytes are still its values."""
+    else None. While a tensor keeps that address, shape, strides and dtype, those bytes are still its values.
+    ``where=False`` (tensor_bytes, on every call's hot path): the bytes only."""
     src = torch.Tensor.detach(t)
     if src.device.type == "meta":
         return b"", None
@@ -213,8 +214,8 @@ def tensor_bytes_at(t: torch.Tensor) -> tuple[bytes, tuple | None]:
     if span is not None:
         # fast path (about 1 µs): the bytes read in place. Not through .numpy(), which would leave the tensor's
         # storage shared with numpy and no longer resizable (a learner's out= or resize_ would then fail)
-        return (ctypes.string_at(*span) if span[1] else b""), (span[0], tuple(src.shape), src.stride(), src.dtype,
-                                                                span[1])
+        data = ctypes.string_at(*span) if span[1] else b""
+        return data, ((span[0], tuple(src.shape), src.stride(), src.dtype, span[1]) if where else None)
     return _bytes_read_out(src), None
 
 
