@@ -407,6 +407,8 @@ def cmd_test(args) -> int:
         walls["sandboxed"] = round(time.monotonic() - t0, 1)
         walls["modules"] = len(catalogue.load().exercises)
         (times_dir / "walls.json").write_text(json.dumps(walls) + "\n")   # benchmark.py --where projects them
+        print(f"katas test: pass 1 {walls['pass1']:.0f} s (rc {rc}), sandboxed pass {walls['sandboxed']:.0f} s "
+              f"(rc {rc_sandboxed}), {walls['modules']} modules", flush=True)
     return rc or rc_sandboxed
 
 

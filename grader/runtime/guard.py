@@ -330,7 +330,7 @@ class Guard:
         self.rules, self.frames, self.seam_key = rules, frames, seam_key
         self._modes = [_FunctionGuard(self)] + ([_DispatchGuard(self)] if dispatch and rules.banned_ops else [])
         self._patched: list = []
-        self._wrappers: dict = {}   # (class, its constructor) -> the guarded constructor
+        self._wrappers: dict = {}   # (class, id of its constructor) -> (the constructor, the guarded one)
         self._depth = 0
 
     def check(self, lookup):
@@ -387,9 +387,12 @@ class Guard:
             init = cls.__init__
             if getattr(init, "_katas_guarded", False) or init is object.__init__:
                 continue
-            guarded = self._wrappers.get((cls, init))
-            if guarded is None:
-                guarded = self._wrappers[(cls, init)] = self._wrap(cls, init)
+            # keyed by the constructor's id, not the constructor: a pybind11 class's __init__ is an
+            # `instancemethod`, which cannot be hashed; the entry keeps its constructor, so the id stays its own
+            made = self._wrappers.get((cls, id(init)))
+            if made is None or made[0] is not init:
+                made = self._wrappers[(cls, id(init))] = (init, self._wrap(cls, init))
+            guarded = made[1]
             try:
                 setattr(cls, "__init__", guarded)
             except (TypeError, AttributeError):
