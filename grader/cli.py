@@ -22,7 +22,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -382,33 +381,40 @@ def cmd_test(args) -> int:
     is how learner code runs (the worker, the wire, the guard, the limits), so it must reach the same verdict with
     the same feedback; which test rejects a variant is the graders' business, settled in the first pass
     (docs/SANDBOX.md, "What the test command proves")."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rejections = Path(tmp) / "rejections.json"
-        times_dir = Path(args.times) if getattr(args, "times", None) else STATE_DIR / "test-times"
-        times_dir.mkdir(parents=True, exist_ok=True)
+    from grader import selfcheck
+    times_dir = Path(args.times) if getattr(args, "times", None) else STATE_DIR / "test-times"
+    times_dir.mkdir(parents=True, exist_ok=True)
+    rejections = times_dir / "rejections.json"   # pass 1's record; the sandboxed pass runs each variant on it
+    rejections.unlink(missing_ok=True)
 
-        def times(name):   # per-test times of the last run: `scripts/benchmark.py --where` says where they went
-            return [f"--junitxml={times_dir / name}"]
-        cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",
-               "--durations=15", *times("pass1.xml"), *args.pytest_args]
-        print("+", " ".join(cmd[1:]), flush=True)
-        walls = {}
-        t0 = time.monotonic()
-        rc = subprocess.call(cmd, cwd=ROOT)
-        walls["pass1"] = round(time.monotonic() - t0, 1)
-        chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
-                                                   if p.is_dir() and catalogue.is_chapter(p.name)),
-                                                  key=catalogue.chapter_key)]
-        cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
-               f"--katas-only-rejecting={rejections}", "--durations=10", *times("sandboxed.xml"), *args.pytest_args]
-        print("+", " ".join(cmd[1:]), flush=True)
-        t0 = time.monotonic()
-        rc_sandboxed = subprocess.call(cmd, cwd=ROOT)
-        walls["sandboxed"] = round(time.monotonic() - t0, 1)
-        walls["modules"] = len(catalogue.load().exercises)
-        (times_dir / "walls.json").write_text(json.dumps(walls) + "\n")   # benchmark.py --where projects them
-        print(f"katas test: pass 1 {walls['pass1']:.0f} s (rc {rc}), sandboxed pass {walls['sandboxed']:.0f} s "
-              f"(rc {rc_sandboxed}), {walls['modules']} modules", flush=True)
+    def times(name):   # per-test times of the last run: `scripts/benchmark.py --where` says where they went
+        return [f"--junitxml={times_dir / name}"]
+    cmd = [*_pytest_cmd(), "tests", "--katas-selfcheck", "-q", *_xdist_args(), f"--katas-rejections={rejections}",
+           "--durations=15", *times("pass1.xml"), *args.pytest_args]
+    print("+", " ".join(cmd[1:]), flush=True)
+    walls = {}
+    t0 = time.monotonic()
+    rc = subprocess.call(cmd, cwd=ROOT)
+    walls["pass1"] = round(time.monotonic() - t0, 1)
+    if rejections.exists() and not args.pytest_args:
+        stale = selfcheck.record_drift(json.loads(rejections.read_text(encoding="utf-8")),
+                                       json.loads(selfcheck.RECORD.read_text(encoding="utf-8"))
+                                       if selfcheck.RECORD.exists() else {})
+        if stale:
+            print("katas test: " + stale.format(fresh=rejections), flush=True)
+    chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
+                                               if p.is_dir() and catalogue.is_chapter(p.name)),
+                                              key=catalogue.chapter_key)]
+    cmd = [*_pytest_cmd(), *chapters, "--katas-selfcheck", "--katas-sandbox", "-q", *_xdist_args(),
+           f"--katas-only-rejecting={rejections}", "--durations=10", *times("sandboxed.xml"), *args.pytest_args]
+    print("+", " ".join(cmd[1:]), flush=True)
+    t0 = time.monotonic()
+    rc_sandboxed = subprocess.call(cmd, cwd=ROOT)
+    walls["sandboxed"] = round(time.monotonic() - t0, 1)
+    walls["modules"] = len(catalogue.load().exercises)
+    (times_dir / "walls.json").write_text(json.dumps(walls) + "\n")   # benchmark.py --where projects them
+    print(f"katas test: pass 1 {walls['pass1']:.0f} s (rc {rc}), sandboxed pass {walls['sandboxed']:.0f} s "
+          f"(rc {rc_sandboxed}), {walls['modules']} modules", flush=True)
     return rc or rc_sandboxed
 
 

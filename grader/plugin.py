@@ -49,6 +49,10 @@ def pytest_addoption(parser):
                      "scripts/flake_check.py runs the seeded pass on the variants no fixed-seed grader rejects)")
     g.addoption("--katas-rejections", default=None,
                 help="self-check: write, for each buggy variant, the test that rejected it with its recorded feedback")
+    g.addoption("--katas-rejecting-first", default=None,
+                help="self-check: run each buggy variant's recorded rejecting test before its others (default: the "
+                     "record tests/variants/rejecting.json; 'none': core tests first, then file order). Only the "
+                     "order changes: a variant is still run until a test rejects it with its recorded feedback")
     g.addoption("--katas-only-rejecting", default=None,
                 help="self-check: run each buggy variant only on the test recorded by --katas-rejections (the "
                      "sandboxed pass of `katas test`: the sandbox must reach the same verdict with the same feedback)")
