@@ -38,12 +38,14 @@ def test_the_kept_record_names_recorded_variants_and_their_tests_files():
     record = json.loads(selfcheck.RECORD.read_text(encoding="utf-8"))
     assert record
     modules = {ex.module for ex in catalogue.load().exercises}
+    refresh = ("; refresh the record: run `katas test` and keep the one it wrote "
+               "(cp .katas/test-times/rejections.json tests/variants/rejecting.json), or delete the entry")
     for key, nodeid in record.items():
         module, variant = key.split(" ")
-        assert module in modules and variant.startswith("mutant:"), key
-        assert variant.split(":", 1)[1] in loader.mutants_of(module), key
+        assert module in modules and variant.startswith("mutant:"), f"{key}: no such module or variant" + refresh
+        assert variant.split(":", 1)[1] in loader.mutants_of(module), f"{key}: no such recorded variant" + refresh
         assert nodeid.endswith(f"[{variant}]") and catalogue.module_of_test(ROOT / nodeid.split("::")[0]) == module, \
-            (key, nodeid)
+            f"{key}: {nodeid} is not one of its module's tests" + refresh
 
 
 def test_a_drifted_record_is_reported_and_a_matching_one_is_not():
