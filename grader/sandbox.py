@@ -1053,7 +1053,10 @@ class RemoteKata(seam.RemoteModule):
 
     def __getattr__(self, name):
         from grader.forbid import ForbiddenCall
-        if name.startswith("__") and name.endswith("__"):
+        if name.startswith("__") and name.endswith("__") or name.startswith("hypothesis_internal"):
+            # hypothesis probes every argument of a test (`hypothesis_internal_is_this_a_mock_check`): answered
+            # here, not by a round trip that would load the learner's module, count as a use of a learner name,
+            # and, on a starved machine, run into the test's deadline labelled with the probe's name (session 10)
             raise AttributeError(name)
         self.__dict__.setdefault("_used", set()).add(name)   # what the current test reaches (scoring.gate)
         if name in self._violations:

@@ -193,3 +193,18 @@ def test_returned_values_arrive_as_the_same_data(kata, local):
         assert _same(want, got), f"{name}: in one process {want!r}, sandboxed {got!r} ({type(got).__name__})"
     nt = kata.value("namedtuple")
     assert type(nt).__name__ == "P" and nt._fields == ("a", "b") and nt.a == 1
+
+
+def test_hypothesis_probing_the_kata_is_answered_without_a_round_trip(tmp_path):
+    """hypothesis looks for `hypothesis_internal_is_this_a_mock_check` on a test's arguments: the sandboxed kata
+    answers it itself. Before, the probe loaded the learner's module in the worker under the test's deadline; in a
+    starved fresh-clone run (session 10) it ran past that deadline, and the feedback said "your
+    `hypothesis_internal_is_this_a_mock_check` did not return"."""
+    sb = Sandbox(tmp_path, timeout=30)
+    try:
+        k = RemoteKata(sb, "seam.py", SOURCE, "seam.py", "source", {}, None, None, "solutions")
+        assert getattr(k, "hypothesis_internal_is_this_a_mock_check", "absent") == "absent"
+        assert sb.worker is None and sb.loaded == {}                  # no worker started, no module loaded
+        assert "hypothesis_internal_is_this_a_mock_check" not in k.__dict__.get("_used", set())
+    finally:
+        sb.close()
