@@ -397,11 +397,9 @@ def cmd_test(args) -> int:
     rc = subprocess.call(cmd, cwd=ROOT)
     walls["pass1"] = round(time.monotonic() - t0, 1)
     if rejections.exists() and not args.pytest_args:
-        stale = selfcheck.record_drift(json.loads(rejections.read_text(encoding="utf-8")),
-                                       json.loads(selfcheck.RECORD.read_text(encoding="utf-8"))
-                                       if selfcheck.RECORD.exists() else {})
+        stale = selfcheck.record_drift(rejections, selfcheck.read_record(selfcheck.RECORD))
         if stale:
-            print("katas test: " + stale.format(fresh=rejections), flush=True)
+            print("katas test: " + stale, flush=True)
     chapters = [f"tests/{c}" for c in sorted((p.name for p in (ROOT / "tests").iterdir()
                                                if p.is_dir() and catalogue.is_chapter(p.name)),
                                               key=catalogue.chapter_key)]

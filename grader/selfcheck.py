@@ -36,24 +36,29 @@ def variant_of(item) -> str:
 RECORD = ROOT / "tests" / "variants" / "rejecting.json"
 
 
+def read_record(path) -> dict[str, str]:
+    """A rejections record, {"<module> mutant:<name>": test node id} (written by --katas-rejections); {} if absent."""
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def recorded_rejecting(config) -> dict[str, str]:
-    """{"<module> mutant:<name>": test node id}: the test that rejected each buggy variant in a full self-check
-    (`katas test` writes a fresh one to .katas/test-times/rejections.json and says when the kept one is stale)."""
+    """The record whose tests each buggy variant runs first: by default the kept one, RECORD (`katas test` writes a
+    fresh one to .katas/test-times/rejections.json and says when the kept one is stale)."""
     path = config.option.katas_rejecting_first
-    path = RECORD if path is None else (None if path == "none" else Path(path))
-    if path is None or not path.exists():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    return {} if path == "none" else read_record(RECORD if path is None else path)
 
 
-def record_drift(fresh: dict[str, str], kept: dict[str, str]) -> str | None:
-    """What `katas test` says when the kept record no longer matches the pass it just ran (None: it matches)."""
+def record_drift(fresh_path, kept: dict[str, str]) -> str | None:
+    """What `katas test` says when the kept record no longer matches the one the pass just wrote to ``fresh_path``
+    (None: it matches)."""
+    fresh = read_record(fresh_path)
     moved = sum(1 for k, v in fresh.items() if kept.get(k) not in (None, v))
     new, gone = len(fresh.keys() - kept.keys()), len(kept.keys() - fresh.keys())
     if not (moved or new or gone):
         return None
     return (f"the rejecting-test record is stale ({moved} variants rejected by another test, {new} new, {gone} "
-            f"gone): that costs time, never a verdict. Keep the fresh one: cp {{fresh}} "
+            f"gone): that costs time, never a verdict. Keep the fresh one: cp {fresh_path} "
             f"{RECORD.relative_to(ROOT).as_posix()}")
 
 
@@ -80,7 +85,7 @@ def only_rejecting(keep: list, drop: list, path: str) -> tuple[list, list]:
     --katas-rejections); a variant with no record (new, or rejected nowhere) runs every test; the constant answers
     do not run (their wrong values cross the wire in every buggy variant's rejecting test, and hostile constant
     answers are graded sandboxed by tests/engine/test_earned.py)."""
-    recorded = json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
+    recorded = read_record(path)
     kept, dropped = [], list(drop)
     for item in keep:
         variant = str(variant_of(item))

@@ -388,9 +388,10 @@ class Guard:
             if getattr(init, "_katas_guarded", False) or init is object.__init__:
                 continue
             # keyed by the constructor's id, not the constructor: a pybind11 class's __init__ is an
-            # `instancemethod`, which cannot be hashed; the entry keeps its constructor, so the id stays its own
+            # `instancemethod`, which cannot be hashed; the entry keeps its constructor alive, so no other object
+            # can take that id while the entry exists
             made = self._wrappers.get((cls, id(init)))
-            if made is None or made[0] is not init:
+            if made is None:
                 made = self._wrappers[(cls, id(init))] = (init, self._wrap(cls, init))
             guarded = made[1]
             try:

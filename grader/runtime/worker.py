@@ -368,8 +368,6 @@ def _bytes_changed(t, place, then: bytes, *, located: bool = False) -> bool:
     wire.tensor_bytes_at: address, shape, strides, dtype), they are compared there, without reading the tensor out
     again (most mirrors, after most calls). ``located``: address, shape and dtype are known to be unchanged (the
     snapshot said so): only the strides are left to check."""
-    import ctypes
-
     from grader.runtime import wire
     if place is not None:
         ptr, shape, stride, dtype, n = place

@@ -35,7 +35,7 @@ def test_the_recorded_rejecting_test_runs_first_then_the_core_tests_then_file_or
 def test_the_kept_record_names_recorded_variants_and_their_tests_files():
     """tests/variants/rejecting.json, kept by `katas test` (it prints when the record is stale): each entry is a
     recorded buggy variant of a catalogued module, and its test is in that module's test file."""
-    record = json.loads(selfcheck.RECORD.read_text(encoding="utf-8"))
+    record = selfcheck.read_record(selfcheck.RECORD)
     assert record
     modules = {ex.module for ex in catalogue.load().exercises}
     refresh = ("; refresh the record: run `katas test` and keep the one it wrote "
@@ -48,9 +48,13 @@ def test_the_kept_record_names_recorded_variants_and_their_tests_files():
             f"{key}: {nodeid} is not one of its module's tests" + refresh
 
 
-def test_a_drifted_record_is_reported_and_a_matching_one_is_not():
+def test_a_drifted_record_is_reported_and_a_matching_one_is_not(tmp_path):
     kept = {"ch2/calculus.py mutant:a": "t::x[mutant:a]", "ch2/calculus.py mutant:b": "t::y[mutant:b]"}
-    assert selfcheck.record_drift(dict(kept), kept) is None
-    said = selfcheck.record_drift({"ch2/calculus.py mutant:a": "t::z[mutant:a]",
-                                   "ch2/calculus.py mutant:c": "t::y[mutant:c]"}, kept)
+    fresh = tmp_path / "rejections.json"
+    fresh.write_text(json.dumps(kept), encoding="utf-8")
+    assert selfcheck.record_drift(fresh, kept) is None
+    fresh.write_text(json.dumps({"ch2/calculus.py mutant:a": "t::z[mutant:a]",
+                                 "ch2/calculus.py mutant:c": "t::y[mutant:c]"}), encoding="utf-8")
+    said = selfcheck.record_drift(fresh, kept)
     assert "1 variants rejected by another test, 1 new, 1 gone" in said and "tests/variants/rejecting.json" in said
+    assert f"cp {fresh} " in said
